@@ -37,8 +37,8 @@ public sealed partial class Tensor
         var outShape = batchShape.Concat([m, n]).ToArray();
         var result = new float[batch * m * n];
 
-        var a = Rank == 2 ? this : Expand([.. batchShape, m, k]);
-        var b = other.Rank == 2 ? other : other.Expand([.. batchShape, k, n]);
+        var a = batchShape.Length == 0 ? this : Expand([.. batchShape, m, k]);
+        var b = batchShape.Length == 0 ? other : other.Expand([.. batchShape, k, n]);
         var (aData, aOff, lda, transA, aBatchStride) = MatrixOperand(a, batchShape.Length);
         var (bData, bOff, ldb, transB, bBatchStride) = MatrixOperand(b, batchShape.Length);
         for (int i = 0; i < batch; i++)
