@@ -318,14 +318,20 @@ public sealed partial class Tensor
     internal Tensor Unary(Action<ReadOnlySpan<float>, Span<float>, float> kernel, float c = 0f)
     {
         var result = GC.AllocateUninitializedArray<float>(Size);
-        kernel(ContiguousSpan(), result, c);
+        if (Size > 0)
+        {
+            kernel(ContiguousSpan(), result, c);
+        }
         return new Tensor(result, (int[])shape.Clone());
     }
 
     internal Tensor Unary(Action<ReadOnlySpan<float>, Span<float>, float, float> kernel, float c1, float c2)
     {
         var result = GC.AllocateUninitializedArray<float>(Size);
-        kernel(ContiguousSpan(), result, c1, c2);
+        if (Size > 0)
+        {
+            kernel(ContiguousSpan(), result, c1, c2);
+        }
         return new Tensor(result, (int[])shape.Clone());
     }
 
