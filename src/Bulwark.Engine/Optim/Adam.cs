@@ -63,12 +63,11 @@ public class Adam : Optimizer
         try
         {
             var g = scratch.AsSpan(0, parameter.Length);
-            if (decoupled)
+            if (WeightDecay != 0f && decoupled)
             {
                 TensorPrimitives.Multiply(parameter, 1f - (LearningRate * WeightDecay), parameter);
-                gradient.CopyTo(g);
             }
-            else if (WeightDecay != 0f)
+            if (WeightDecay != 0f && !decoupled)
             {
                 TensorPrimitives.MultiplyAdd(parameter, WeightDecay, gradient, g);
             }
