@@ -1,0 +1,709 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
+namespace Bulwark.Engine.Kernels;
+
+/// <summary>The sizes of one NCHW convolution: input [N, C, H, W], weight [O, C/groups, KH, KW].</summary>
+internal readonly record struct Conv2dShape(int N, int C, int H, int W, int O, int KH, int KW, Conv2dGeometry G)
+{
+    public int Groups => G.Groups;
+
+    public int Cg => C / G.Groups;
+
+    public int Og => O / G.Groups;
+
+    public int OH => Conv2dGeometry.OutputExtent(H, KH, G.StrideH, G.PadTop, G.PadBottom, G.DilationH);
+
+    public int OW => Conv2dGeometry.OutputExtent(W, KW, G.StrideW, G.PadLeft, G.PadRight, G.DilationW);
+
+    /// <summary>Reduction length of one group: (channel, kernel row, kernel column) triples.</summary>
+    public int Kg => Cg * KH * KW;
+
+    /// <summary>Stride 1 lets every im2col row be a shifted view of the padded input plane.</summary>
+    public bool Implicit => G.StrideH == 1 && G.StrideW == 1;
+
+    public int[] InputShape => [N, C, H, W];
+
+    public int[] OutputShape => [N, O, OH, OW];
+
+    public int[] WeightShape => [O, Cg, KH, KW];
+}
+
+/// <summary>
+/// NCHW convolution forward, input gradient and weight gradient on spans, all built on
+/// <see cref="ConvMicroKernels"/>. At stride 1 no column matrix is built: each sample is copied
+/// once into zero-padded planes, and row (c, kh, kw) of the implicit im2col matrix is that plane
+/// shifted by kh·dilation·paddedWidth + kw·dilation. Outputs are computed on the padded width and
+/// the extra columns dropped when they are written out. The input gradient at stride 1 is the same
+/// computation on the output gradient with flipped, transposed weights (a full correlation); at
+/// larger strides explicit im2col / col2im buffers are used. Work is split over the batch (and
+/// over output-channel panels when the batch is smaller than the thread count) in contiguous
+/// ranges, so results depend only on <see cref="EngineSettings.Threads"/>.
+/// </summary>
+internal static unsafe class Conv2dKernels
+{
+    private const int Mr = ConvMicroKernels.OuterRows;
+    private const int Quantum = ConvMicroKernels.ColumnQuantum;
+    private const int Tile = ConvMicroKernels.DotTile;
+
+    /// <summary>y = conv(x, w) + bias; <paramref name="bias"/> may be empty.</summary>
+    public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
+    {
+        if (s.N == 0 || s.O == 0)
+        {
+            return;
+        }
+        var g = s.G;
+        if (s.Implicit)
+        {
+            var plan = new ImplicitPlan(
+                Channels: s.C, SrcH: s.H, SrcW: s.W,
+                PadH: s.H + g.PadTop + g.PadBottom, PadW: s.W + g.PadLeft + g.PadRight, Top: g.PadTop, Left: g.PadLeft,
+                Groups: s.Groups, RowsPerGroup: s.Og, SrcChannelsPerGroup: s.Cg,
+                KH: s.KH, KW: s.KW, DilationH: g.DilationH, DilationW: g.DilationW,
+                OutChannels: s.O, OutH: s.OH, OutW: s.OW);
+            var packed = PackForward(w.Span, s);
+            try
+            {
+                RunImplicit(plan, x, packed, bias, y, s.N);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(packed);
+            }
+            return;
+        }
+        ForwardExplicit(x, w, bias, y, s);
+    }
+
+    /// <summary>gx = ∂⟨gy, conv(x, w)⟩/∂x: the transposed convolution of gy back to the input's shape.</summary>
+    public static void InputGrad(ReadOnlyMemory<float> gy, ReadOnlyMemory<float> w, Memory<float> gx, Conv2dShape s)
+    {
+        if (s.N == 0 || s.C == 0)
+        {
+            return;
+        }
+        if (s.O == 0 || s.OH == 0 || s.OW == 0)
+        {
+            gx.Span.Clear();
+            return;
+        }
+        if (!s.Implicit)
+        {
+            InputGradExplicit(gy, w, gx, s);
+            return;
+        }
+        var g = s.G;
+        int extraH = g.DilationH * (s.KH - 1);
+        int extraW = g.DilationW * (s.KW - 1);
+        var plan = new ImplicitPlan(
+            Channels: s.O, SrcH: s.OH, SrcW: s.OW,
+            PadH: s.H + extraH, PadW: s.W + extraW, Top: extraH - g.PadTop, Left: extraW - g.PadLeft,
+            Groups: s.Groups, RowsPerGroup: s.Cg, SrcChannelsPerGroup: s.Og,
+            KH: s.KH, KW: s.KW, DilationH: g.DilationH, DilationW: g.DilationW,
+            OutChannels: s.C, OutH: s.H, OutW: s.W);
+        var packed = PackFlipped(w.Span, s);
+        try
+        {
+            RunImplicit(plan, gy, packed, ReadOnlyMemory<float>.Empty, gx, s.N);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+        }
+    }
+
+    /// <summary>gw = ∂⟨gy, conv(x, w)⟩/∂w = Σₙ gyₙ · colsₙᵀ, summed over the batch.</summary>
+    public static void WeightGrad(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
+    {
+        gw.Span.Clear();
+        if (s.N == 0 || s.O == 0 || s.Kg == 0 || s.OH == 0 || s.OW == 0)
+        {
+            return;
+        }
+        var g = s.G;
+        int groups = s.Groups;
+        int ogPad = RoundUp(s.Og, Tile);
+        int kgPad = RoundUp(s.Kg, Tile);
+        int oTiles = ogPad / Tile;
+
+        // Per sample: the B rows (padded planes, or an explicit column matrix) and the output
+        // gradient laid out on the same column index, with zero rows up to a whole tile.
+        int rowWidth, cols, bLength;
+        long bGroupStride;
+        int[] rowOffArr = ArrayPool<int>.Shared.Rent(kgPad);
+        if (s.Implicit)
+        {
+            int padH = s.H + g.PadTop + g.PadBottom;
+            int padW = s.W + g.PadLeft + g.PadRight;
+            rowWidth = padW;
+            cols = RoundUp(s.OH * padW, Quantum);
+            int plane = padH * padW;
+            bLength = (s.C * plane) + ImplicitSlack(s.KW, g.DilationW, s.OH * padW, cols);
+            bGroupStride = (long)s.Cg * plane;
+            FillImplicitOffsets(rowOffArr, s.Cg, s.KH, s.KW, plane, padW, g.DilationH, g.DilationW);
+        }
+        else
+        {
+            rowWidth = s.OW;
+            cols = RoundUp(s.OH * s.OW, Quantum);
+            bLength = groups * s.Kg * cols;
+            bGroupStride = (long)s.Kg * cols;
+            for (int k = 0; k < s.Kg; k++)
+            {
+                rowOffArr[k] = k * cols;
+            }
+        }
+        for (int k = s.Kg; k < kgPad; k++)
+        {
+            rowOffArr[k] = rowOffArr[s.Kg - 1];
+        }
+        int gyGroupStride = ogPad * cols;
+        int gyLength = groups * gyGroupStride;
+        int bStride = RoundUp(bLength, 16);
+        int gyStride = RoundUp(gyLength, 16);
+
+        // Several samples per block so the horizontal sums of the dot tiles are amortised, but
+        // few enough that a block stays in a core's L2.
+        int perSample = (bStride + gyStride) * sizeof(float);
+        int block = Math.Clamp((384 * 1024) / Math.Max(perSample, 1), 1, 8);
+
+        int batchParts = Math.Min(EngineSettings.Threads, s.N);
+        int tileParts = Math.Clamp(EngineSettings.Threads / batchParts, 1, groups * oTiles);
+        int partialLength = groups * ogPad * kgPad;
+        var partials = ArrayPool<float>.Shared.Rent(batchParts * partialLength);
+        try
+        {
+            partials.AsSpan(0, batchParts * partialLength).Clear();
+            ConvParallel.For(batchParts * tileParts, batchParts * tileParts, (worker, _, _) =>
+            {
+                int bp = worker / tileParts;
+                int tp = worker % tileParts;
+                int n0 = ConvParallel.Start(s.N, batchParts, bp);
+                int n1 = ConvParallel.Start(s.N, batchParts, bp + 1);
+                int t0 = ConvParallel.Start(groups * oTiles, tileParts, tp);
+                int t1 = ConvParallel.Start(groups * oTiles, tileParts, tp + 1);
+                int blockHere = Math.Min(block, Math.Max(1, n1 - n0));
+                var bBuf = ArrayPool<float>.Shared.Rent(blockHere * bStride);
+                var gyBuf = ArrayPool<float>.Shared.Rent(blockHere * gyStride);
+                try
+                {
+                    // Slack past the planes is read by the last rows; zeros keep it finite.
+                    bBuf.AsSpan(0, blockHere * bStride).Clear();
+                    for (int nb = n0; nb < n1; nb += blockHere)
+                    {
+                        int count = Math.Min(blockHere, n1 - nb);
+                        for (int i = 0; i < count; i++)
+                        {
+                            int n = nb + i;
+                            var xs = x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W);
+                            var bs = bBuf.AsSpan(i * bStride, bLength);
+                            if (s.Implicit)
+                            {
+                                int padH = s.H + g.PadTop + g.PadBottom;
+                                int padW = s.W + g.PadLeft + g.PadRight;
+                                PadCopy(xs, s.C, s.H, s.W, bs, padH * padW, padH, padW, g.PadTop, g.PadLeft);
+                            }
+                            else
+                            {
+                                for (int gi = 0; gi < groups; gi++)
+                                {
+                                    Im2Col(xs.Slice(gi * s.Cg * s.H * s.W), s, bs.Slice(gi * s.Kg * cols, s.Kg * cols), cols);
+                                }
+                            }
+                            var gys = gy.Span.Slice(n * s.O * s.OH * s.OW, s.O * s.OH * s.OW);
+                            var gyd = gyBuf.AsSpan(i * gyStride, gyLength);
+                            for (int gi = 0; gi < groups; gi++)
+                            {
+                                var dst = gyd.Slice(gi * gyGroupStride, gyGroupStride);
+                                PadCopy(gys.Slice(gi * s.Og * s.OH * s.OW), s.Og, s.OH, s.OW, dst, cols, s.OH, rowWidth, 0, 0);
+                                dst.Slice(s.Og * cols).Clear();
+                            }
+                        }
+                        fixed (float* bp0 = bBuf)
+                        fixed (float* gp0 = gyBuf)
+                        fixed (int* ro = rowOffArr)
+                        fixed (float* part = partials)
+                        {
+                            float* c0 = part + ((long)bp * partialLength);
+                            for (int gi = t0 / oTiles; gi <= (t1 - 1) / oTiles && gi < groups; gi++)
+                            {
+                                int lo = Math.Max(t0 - (gi * oTiles), 0);
+                                int hi = Math.Min(t1 - (gi * oTiles), oTiles);
+                                ConvMicroKernels.Dot(gp0 + ((long)gi * gyGroupStride), cols, lo, hi,
+                                    bp0 + (gi * bGroupStride), ro, kgPad / Tile, cols, count, gyStride, bStride,
+                                    c0 + ((long)gi * ogPad * kgPad), kgPad);
+                            }
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(bBuf);
+                    ArrayPool<float>.Shared.Return(gyBuf);
+                }
+            });
+
+            var dstW = gw.Span;
+            for (int gi = 0; gi < groups; gi++)
+            {
+                for (int o = 0; o < s.Og; o++)
+                {
+                    var row = dstW.Slice(((gi * s.Og) + o) * s.Kg, s.Kg);
+                    for (int bp = 0; bp < batchParts; bp++)
+                    {
+                        TensorPrimitives.Add(row, partials.AsSpan((bp * partialLength) + (((gi * ogPad) + o) * kgPad), s.Kg), row);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(partials);
+            ArrayPool<int>.Shared.Return(rowOffArr);
+        }
+    }
+
+    /// <summary>
+    /// A stride-1 correlation of padded source planes with packed weights: the forward pass
+    /// (source x, padded by the geometry) and the input gradient (source gy, padded by the dilated
+    /// kernel extent less the geometry's padding, weights flipped and transposed).
+    /// </summary>
+    private readonly record struct ImplicitPlan(
+        int Channels, int SrcH, int SrcW, int PadH, int PadW, int Top, int Left,
+        int Groups, int RowsPerGroup, int SrcChannelsPerGroup,
+        int KH, int KW, int DilationH, int DilationW,
+        int OutChannels, int OutH, int OutW)
+    {
+        public int Plane => PadH * PadW;
+
+        public int Cols => RoundUp(OutH * PadW, Quantum);
+
+        public int K => SrcChannelsPerGroup * KH * KW;
+
+        public int Blocks => (RowsPerGroup + Mr - 1) / Mr;
+
+        public int BufferLength => (Channels * Plane) + ImplicitSlack(KW, DilationW, OutH * PadW, Cols);
+    }
+
+    private static void RunImplicit(ImplicitPlan p, ReadOnlyMemory<float> src, float[] packed, ReadOnlyMemory<float> bias, Memory<float> dst, int batch)
+    {
+        int totalBlocks = p.Groups * p.Blocks;
+        // A batch smaller than the thread count also splits each sample's output-channel panels.
+        int perSample = Math.Clamp((EngineSettings.Threads + batch - 1) / batch, 1, totalBlocks);
+        int items = batch * perSample;
+        int workers = ConvParallel.Workers(items);
+        int[] rowOffArr = ArrayPool<int>.Shared.Rent(p.K);
+        FillImplicitOffsets(rowOffArr, p.SrcChannelsPerGroup, p.KH, p.KW, p.Plane, p.PadW, p.DilationH, p.DilationW);
+        try
+        {
+            ConvParallel.For(items, workers, (_, start, end) =>
+            {
+                int cols = p.Cols;
+                var buf = ArrayPool<float>.Shared.Rent(p.BufferLength);
+                var cBuf = ArrayPool<float>.Shared.Rent(p.Blocks * Mr * cols);
+                try
+                {
+                    buf.AsSpan(p.Channels * p.Plane, p.BufferLength - (p.Channels * p.Plane)).Clear();
+                    int srcSize = p.Channels * p.SrcH * p.SrcW;
+                    int dstSize = p.OutChannels * p.OutH * p.OutW;
+                    for (int item = start; item < end; item++)
+                    {
+                        int n = item / perSample;
+                        int part = item % perSample;
+                        int b0 = ConvParallel.Start(totalBlocks, perSample, part);
+                        int b1 = ConvParallel.Start(totalBlocks, perSample, part + 1);
+                        PadCopy(src.Span.Slice(n * srcSize, srcSize), p.Channels, p.SrcH, p.SrcW,
+                            buf.AsSpan(0, p.Channels * p.Plane), p.Plane, p.PadH, p.PadW, p.Top, p.Left);
+                        for (int gi = b0 / p.Blocks; gi <= (b1 - 1) / p.Blocks; gi++)
+                        {
+                            int lo = Math.Max(b0 - (gi * p.Blocks), 0);
+                            int hi = Math.Min(b1 - (gi * p.Blocks), p.Blocks);
+                            fixed (float* a = packed)
+                            fixed (float* b = buf)
+                            fixed (float* c = cBuf)
+                            fixed (int* ro = rowOffArr)
+                            {
+                                ConvMicroKernels.Outer(a + ((long)gi * p.Blocks * p.K * Mr), lo, hi, p.K,
+                                    b + ((long)gi * p.SrcChannelsPerGroup * p.Plane), ro, cols, c, cols);
+                            }
+                            int r0 = lo * Mr;
+                            int r1 = Math.Min(hi * Mr, p.RowsPerGroup);
+                            WriteRows(cBuf, cols, p.PadW, r0, r1, dst.Span.Slice((n * dstSize) + (gi * p.RowsPerGroup * p.OutH * p.OutW)),
+                                p.OutH, p.OutW, bias.IsEmpty ? default : bias.Span.Slice(gi * p.RowsPerGroup, p.RowsPerGroup));
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(buf);
+                    ArrayPool<float>.Shared.Return(cBuf);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rowOffArr);
+        }
+    }
+
+    private static void ForwardExplicit(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
+    {
+        int blocks = (s.Og + Mr - 1) / Mr;
+        int cols = RoundUp(s.OH * s.OW, Quantum);
+        var packed = PackForward(w.Span, s);
+        int[] rowOffArr = ArrayPool<int>.Shared.Rent(s.Kg);
+        for (int k = 0; k < s.Kg; k++)
+        {
+            rowOffArr[k] = k * cols;
+        }
+        try
+        {
+            ConvParallel.For(s.N, ConvParallel.Workers(s.N), (_, start, end) =>
+            {
+                var colBuf = ArrayPool<float>.Shared.Rent(s.Kg * cols);
+                var cBuf = ArrayPool<float>.Shared.Rent(blocks * Mr * cols);
+                try
+                {
+                    int srcSize = s.C * s.H * s.W;
+                    int dstSize = s.O * s.OH * s.OW;
+                    for (int n = start; n < end; n++)
+                    {
+                        for (int gi = 0; gi < s.Groups; gi++)
+                        {
+                            Im2Col(x.Span.Slice((n * srcSize) + (gi * s.Cg * s.H * s.W)), s, colBuf.AsSpan(0, s.Kg * cols), cols);
+                            fixed (float* a = packed)
+                            fixed (float* b = colBuf)
+                            fixed (float* c = cBuf)
+                            fixed (int* ro = rowOffArr)
+                            {
+                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Kg * Mr), 0, blocks, s.Kg, b, ro, cols, c, cols);
+                            }
+                            WriteRows(cBuf, cols, s.OW, 0, s.Og, y.Span.Slice((n * dstSize) + (gi * s.Og * s.OH * s.OW)),
+                                s.OH, s.OW, bias.IsEmpty ? default : bias.Span.Slice(gi * s.Og, s.Og));
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(colBuf);
+                    ArrayPool<float>.Shared.Return(cBuf);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+            ArrayPool<int>.Shared.Return(rowOffArr);
+        }
+    }
+
+    // Strided input gradient: column gradients Wᵀ·gy through the outer kernel, then col2im.
+    private static void InputGradExplicit(ReadOnlyMemory<float> gy, ReadOnlyMemory<float> w, Memory<float> gx, Conv2dShape s)
+    {
+        int blocks = (s.Kg + Mr - 1) / Mr;
+        int cols = RoundUp(s.OH * s.OW, Quantum);
+        var ws = w.Span;
+        var packed = ArrayPool<float>.Shared.Rent(s.Groups * blocks * s.Og * Mr);
+        for (int gi = 0; gi < s.Groups; gi++)
+        {
+            Pack(ws.Slice(gi * s.Og * s.Kg), s.Kg, s.Og, 1, s.Kg, packed.AsSpan(gi * blocks * s.Og * Mr));
+        }
+        int[] rowOffArr = ArrayPool<int>.Shared.Rent(Math.Max(s.Og, 1));
+        for (int o = 0; o < s.Og; o++)
+        {
+            rowOffArr[o] = o * cols;
+        }
+        try
+        {
+            ConvParallel.For(s.N, ConvParallel.Workers(s.N), (_, start, end) =>
+            {
+                var gyBuf = ArrayPool<float>.Shared.Rent(s.O * cols);
+                var cBuf = ArrayPool<float>.Shared.Rent(blocks * Mr * cols);
+                try
+                {
+                    int srcSize = s.O * s.OH * s.OW;
+                    int dstSize = s.C * s.H * s.W;
+                    for (int n = start; n < end; n++)
+                    {
+                        PadCopy(gy.Span.Slice(n * srcSize, srcSize), s.O, s.OH, s.OW, gyBuf.AsSpan(0, s.O * cols), cols, s.OH, s.OW, 0, 0);
+                        var gxn = gx.Span.Slice(n * dstSize, dstSize);
+                        gxn.Clear();
+                        for (int gi = 0; gi < s.Groups; gi++)
+                        {
+                            fixed (float* a = packed)
+                            fixed (float* b = gyBuf)
+                            fixed (float* c = cBuf)
+                            fixed (int* ro = rowOffArr)
+                            {
+                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Og * Mr), 0, blocks, s.Og, b + ((long)gi * s.Og * cols), ro, cols, c, cols);
+                            }
+                            Col2Im(cBuf.AsSpan(0, s.Kg * cols), cols, s, gxn.Slice(gi * s.Cg * s.H * s.W));
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(gyBuf);
+                    ArrayPool<float>.Shared.Return(cBuf);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+            ArrayPool<int>.Shared.Return(rowOffArr);
+        }
+    }
+
+    // ---------------------------------------------------------------- data movement
+
+    /// <summary>
+    /// Packs the matrix A[r, p] = src[r·rowStride + p·colStride] (rows × k) into panels of
+    /// <see cref="Mr"/> rows, [panel][p][r], zero-filling the last panel.
+    /// </summary>
+    internal static void Pack(ReadOnlySpan<float> src, int rows, int k, int rowStride, int colStride, Span<float> dst)
+    {
+        int blocks = (rows + Mr - 1) / Mr;
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            var panel = dst.Slice(blk * k * Mr, k * Mr);
+            for (int r = 0; r < Mr; r++)
+            {
+                int row = (blk * Mr) + r;
+                if (row >= rows)
+                {
+                    for (int p = 0; p < k; p++)
+                    {
+                        panel[(p * Mr) + r] = 0f;
+                    }
+                    continue;
+                }
+                for (int p = 0; p < k; p++)
+                {
+                    panel[(p * Mr) + r] = src[(row * rowStride) + (p * colStride)];
+                }
+            }
+        }
+    }
+
+    private static float[] PackForward(ReadOnlySpan<float> w, Conv2dShape s)
+    {
+        int blocks = (s.Og + Mr - 1) / Mr;
+        var packed = ArrayPool<float>.Shared.Rent(Math.Max(s.Groups * blocks * s.Kg * Mr, 1));
+        for (int gi = 0; gi < s.Groups; gi++)
+        {
+            Pack(w.Slice(gi * s.Og * s.Kg), s.Og, s.Kg, s.Kg, 1, packed.AsSpan(gi * blocks * s.Kg * Mr));
+        }
+        return packed;
+    }
+
+    // The input gradient's weights: A[c, (o, kh, kw)] = w[o, c, KH−1−kh, KW−1−kw] within each group.
+    private static float[] PackFlipped(ReadOnlySpan<float> w, Conv2dShape s)
+    {
+        int kk = s.KH * s.KW;
+        int k = s.Og * kk;
+        int blocks = (s.Cg + Mr - 1) / Mr;
+        var flipped = ArrayPool<float>.Shared.Rent(Math.Max(s.Cg * k, 1));
+        var packed = ArrayPool<float>.Shared.Rent(Math.Max(s.Groups * blocks * k * Mr, 1));
+        try
+        {
+            for (int gi = 0; gi < s.Groups; gi++)
+            {
+                for (int c = 0; c < s.Cg; c++)
+                {
+                    for (int o = 0; o < s.Og; o++)
+                    {
+                        var from = w.Slice(((((gi * s.Og) + o) * s.Cg) + c) * kk, kk);
+                        var to = flipped.AsSpan((c * k) + (o * kk), kk);
+                        for (int t = 0; t < kk; t++)
+                        {
+                            to[t] = from[kk - 1 - t];
+                        }
+                    }
+                }
+                Pack(flipped, s.Cg, k, k, 1, packed.AsSpan(gi * blocks * k * Mr));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(flipped);
+        }
+        return packed;
+    }
+
+    private static void FillImplicitOffsets(Span<int> rowOff, int channels, int kh, int kw, int plane, int padW, int dilationH, int dilationW)
+    {
+        int k = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int i = 0; i < kh; i++)
+            {
+                for (int j = 0; j < kw; j++)
+                {
+                    rowOff[k++] = (c * plane) + (i * dilationH * padW) + (j * dilationW);
+                }
+            }
+        }
+    }
+
+    // The last implicit row starts (kw−1)·dilation past its plane's tail and is read to a whole quantum.
+    private static int ImplicitSlack(int kw, int dilationW, int used, int cols) => (dilationW * (kw - 1)) + (cols - used) + Quantum;
+
+    /// <summary>
+    /// dst[c, a, b] = src[c, a − top, b − left], zero where that falls outside the source; each
+    /// destination plane is <paramref name="dstPlane"/> long and its tail past dstH·dstW is zeroed.
+    /// Negative offsets crop the source.
+    /// </summary>
+    internal static void PadCopy(ReadOnlySpan<float> src, int planes, int srcH, int srcW, Span<float> dst, int dstPlane, int dstH, int dstW, int top, int left)
+    {
+        int lo = Math.Clamp(left, 0, dstW);
+        int hi = Math.Clamp(srcW + left, lo, dstW);
+        for (int c = 0; c < planes; c++)
+        {
+            var plane = dst.Slice(c * dstPlane, dstPlane);
+            var from = src.Slice(c * srcH * srcW, srcH * srcW);
+            for (int a = 0; a < dstH; a++)
+            {
+                var row = plane.Slice(a * dstW, dstW);
+                int sr = a - top;
+                if (sr < 0 || sr >= srcH || hi == lo)
+                {
+                    row.Clear();
+                    continue;
+                }
+                row[..lo].Clear();
+                from.Slice((sr * srcW) + lo - left, hi - lo).CopyTo(row[lo..hi]);
+                row[hi..].Clear();
+            }
+            plane[(dstH * dstW)..].Clear();
+        }
+    }
+
+    // Rows r0..r1 of the product (stride ldc, computed on rows of width srcW) into [rows, outH, outW], plus bias.
+    private static void WriteRows(float[] c, int ldc, int srcW, int r0, int r1, Span<float> dst, int outH, int outW, ReadOnlySpan<float> bias)
+    {
+        int plane = outH * outW;
+        for (int r = r0; r < r1; r++)
+        {
+            var from = c.AsSpan(r * ldc);
+            var to = dst.Slice(r * plane, plane);
+            if (srcW == outW)
+            {
+                if (bias.IsEmpty)
+                {
+                    from[..plane].CopyTo(to);
+                }
+                else
+                {
+                    TensorPrimitives.Add(from[..plane], bias[r], to);
+                }
+                continue;
+            }
+            float add = bias.IsEmpty ? 0f : bias[r];
+            for (int i = 0; i < outH; i++)
+            {
+                var f = from.Slice(i * srcW, outW);
+                var t = to.Slice(i * outW, outW);
+                for (int j = 0; j < f.Length; j++)
+                {
+                    t[j] = f[j] + add;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The column matrix of one group of one sample: row (c, kh, kw), column (oh, ow) holds
+    /// x[c, oh·sh − padTop + kh·dh, ow·sw − padLeft + kw·dw] or 0 in the padding; rows are
+    /// <paramref name="cols"/> long with a zero tail.
+    /// </summary>
+    internal static void Im2Col(ReadOnlySpan<float> x, Conv2dShape s, Span<float> dst, int cols)
+    {
+        var g = s.G;
+        int oh = s.OH;
+        int ow = s.OW;
+        int row = 0;
+        for (int c = 0; c < s.Cg; c++)
+        {
+            var plane = x.Slice(c * s.H * s.W, s.H * s.W);
+            for (int kh = 0; kh < s.KH; kh++)
+            {
+                for (int kw = 0; kw < s.KW; kw++)
+                {
+                    var d = dst.Slice(row * cols, cols);
+                    int colShift = (kw * g.DilationW) - g.PadLeft;
+                    var (lo, hi) = ValidRange(ow, g.StrideW, colShift, s.W);
+                    for (int i = 0; i < oh; i++)
+                    {
+                        var seg = d.Slice(i * ow, ow);
+                        int ih = (i * g.StrideH) - g.PadTop + (kh * g.DilationH);
+                        if (ih < 0 || ih >= s.H)
+                        {
+                            seg.Clear();
+                            continue;
+                        }
+                        var src = plane.Slice(ih * s.W, s.W);
+                        seg[..lo].Clear();
+                        for (int j = lo; j < hi; j++)
+                        {
+                            seg[j] = src[(j * g.StrideW) + colShift];
+                        }
+                        seg[hi..].Clear();
+                    }
+                    d[(oh * ow)..].Clear();
+                    row++;
+                }
+            }
+        }
+    }
+
+    /// <summary>The transpose of <see cref="Im2Col"/>: adds each column entry into the input position it was read from.</summary>
+    internal static void Col2Im(ReadOnlySpan<float> colsData, int cols, Conv2dShape s, Span<float> gx)
+    {
+        var g = s.G;
+        int oh = s.OH;
+        int ow = s.OW;
+        int row = 0;
+        for (int c = 0; c < s.Cg; c++)
+        {
+            var plane = gx.Slice(c * s.H * s.W, s.H * s.W);
+            for (int kh = 0; kh < s.KH; kh++)
+            {
+                for (int kw = 0; kw < s.KW; kw++)
+                {
+                    var d = colsData.Slice(row * cols, cols);
+                    int colShift = (kw * g.DilationW) - g.PadLeft;
+                    var (lo, hi) = ValidRange(ow, g.StrideW, colShift, s.W);
+                    for (int i = 0; i < oh; i++)
+                    {
+                        int ih = (i * g.StrideH) - g.PadTop + (kh * g.DilationH);
+                        if (ih < 0 || ih >= s.H)
+                        {
+                            continue;
+                        }
+                        var dstRow = plane.Slice(ih * s.W, s.W);
+                        var seg = d.Slice(i * ow, ow);
+                        for (int j = lo; j < hi; j++)
+                        {
+                            dstRow[(j * g.StrideW) + colShift] += seg[j];
+                        }
+                    }
+                    row++;
+                }
+            }
+        }
+    }
+
+    // Output columns j in [lo, hi) with 0 ≤ j·stride + shift < width.
+    private static (int Lo, int Hi) ValidRange(int outW, int stride, int shift, int width)
+    {
+        int lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+        int hi = width - shift <= 0 ? 0 : ((width - shift - 1) / stride) + 1;
+        lo = Math.Min(lo, outW);
+        hi = Math.Clamp(hi, lo, outW);
+        return (lo, hi);
+    }
+
+    private static int RoundUp(int value, int quantum) => (value + quantum - 1) / quantum * quantum;
+}

@@ -1,0 +1,231 @@
+using System.Runtime.Intrinsics;
+
+namespace Bulwark.Engine.Kernels;
+
+/// <summary>
+/// The two register-tiled products every convolution pass reduces to. Their B operand is a set
+/// of rows given by offsets into one buffer (<c>rowOff</c>), so a row can be a shifted view of a
+/// padded input plane (implicit im2col at stride 1) as well as a row of an explicit column
+/// buffer; the column index is contiguous in both. This is the only code that knows the vector
+/// width: it picks the widest the hardware accelerates.
+/// </summary>
+internal static unsafe class ConvMicroKernels
+{
+    /// <summary>Rows of the outer-product tile; A is packed in panels of this many rows.</summary>
+    public const int OuterRows = 8;
+
+    /// <summary>
+    /// A multiple of the outer tile's width and of the dot product's step at every vector width:
+    /// callers pad column counts and reduction lengths to it once.
+    /// </summary>
+    public const int ColumnQuantum = 32;
+
+    /// <summary>Rows and columns of the dot-product tile.</summary>
+    public const int DotTile = 4;
+
+    /// <summary>
+    /// C[r, j] = Σₚ A[r, p] · B[p, j] for the row panels <paramref name="blockStart"/>..<paramref name="blockEnd"/>
+    /// and j &lt; <paramref name="cols"/> (a multiple of <see cref="ColumnQuantum"/>). A is packed as
+    /// [panel][p][<see cref="OuterRows"/>]; B[p, j] = b[rowOff[p] + j]; C rows have stride ldc.
+    /// </summary>
+    public static void Outer(float* aPacked, int blockStart, int blockEnd, int k, float* b, int* rowOff, int cols, float* c, int ldc)
+    {
+        for (int blk = blockStart; blk < blockEnd; blk++)
+        {
+            float* a = aPacked + ((long)blk * k * OuterRows);
+            float* cRow = c + ((long)blk * OuterRows * ldc);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (int j = 0; j < cols; j += 32)
+                {
+                    OuterTile<Vector512<float>, Simd512>(a, b + j, rowOff, k, cRow + j, ldc);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (int j = 0; j < cols; j += 16)
+                {
+                    OuterTile<Vector256<float>, Simd256>(a, b + j, rowOff, k, cRow + j, ldc);
+                }
+            }
+            else
+            {
+                for (int j = 0; j < cols; j += 8)
+                {
+                    OuterTile<Vector128<float>, Simd128>(a, b + j, rowOff, k, cRow + j, ldc);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[i, j] += Σₛ Σ_q A_s[i, q] · B_s[j, q] over the row tiles <paramref name="tileStart"/>..<paramref name="tileEnd"/>
+    /// of A and all <paramref name="kTiles"/> tiles of B (both of <see cref="DotTile"/> rows), where
+    /// A_s[i, q] = a[s·aSampleStride + i·lda + q] and B_s[j, q] = b[s·bSampleStride + rowOff[j] + q],
+    /// for q &lt; len (a multiple of <see cref="ColumnQuantum"/>) and s &lt; samples. Summing over
+    /// several samples before the horizontal reduction keeps that reduction off the hot path.
+    /// </summary>
+    public static void Dot(float* a, int lda, int tileStart, int tileEnd, float* b, int* rowOff, int kTiles,
+        int len, int samples, long aSampleStride, long bSampleStride, float* c, int ldc)
+    {
+        for (int it = tileStart; it < tileEnd; it++)
+        {
+            for (int jt = 0; jt < kTiles; jt++)
+            {
+                float* aTile = a + ((long)it * DotTile * lda);
+                float* cTile = c + ((long)it * DotTile * ldc) + (jt * DotTile);
+                int* off = rowOff + (jt * DotTile);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    DotTile4<Vector512<float>, Simd512>(aTile, lda, b, off, len, samples, aSampleStride, bSampleStride, cTile, ldc);
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    DotTile4<Vector256<float>, Simd256>(aTile, lda, b, off, len, samples, aSampleStride, bSampleStride, cTile, ldc);
+                }
+                else
+                {
+                    DotTile4<Vector128<float>, Simd128>(aTile, lda, b, off, len, samples, aSampleStride, bSampleStride, cTile, ldc);
+                }
+            }
+        }
+    }
+
+    // Eight rows × two vectors: sixteen accumulators, two B loads and eight broadcasts per step,
+    // which leaves registers to spare at every width.
+    private static void OuterTile<TVec, TOps>(float* a, float* b, int* rowOff, int k, float* c, int ldc)
+        where TVec : struct
+        where TOps : IConvVector<TVec>
+    {
+        TVec c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
+        TVec c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
+        TVec c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
+        TVec c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero;
+        int w = TOps.Count;
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + rowOff[p];
+            TVec b0 = TOps.Load(bp);
+            TVec b1 = TOps.Load(bp + w);
+            TVec av = TOps.Broadcast(a[0]);
+            c00 = TOps.MulAdd(av, b0, c00);
+            c01 = TOps.MulAdd(av, b1, c01);
+            av = TOps.Broadcast(a[1]);
+            c10 = TOps.MulAdd(av, b0, c10);
+            c11 = TOps.MulAdd(av, b1, c11);
+            av = TOps.Broadcast(a[2]);
+            c20 = TOps.MulAdd(av, b0, c20);
+            c21 = TOps.MulAdd(av, b1, c21);
+            av = TOps.Broadcast(a[3]);
+            c30 = TOps.MulAdd(av, b0, c30);
+            c31 = TOps.MulAdd(av, b1, c31);
+            av = TOps.Broadcast(a[4]);
+            c40 = TOps.MulAdd(av, b0, c40);
+            c41 = TOps.MulAdd(av, b1, c41);
+            av = TOps.Broadcast(a[5]);
+            c50 = TOps.MulAdd(av, b0, c50);
+            c51 = TOps.MulAdd(av, b1, c51);
+            av = TOps.Broadcast(a[6]);
+            c60 = TOps.MulAdd(av, b0, c60);
+            c61 = TOps.MulAdd(av, b1, c61);
+            av = TOps.Broadcast(a[7]);
+            c70 = TOps.MulAdd(av, b0, c70);
+            c71 = TOps.MulAdd(av, b1, c71);
+            a += OuterRows;
+        }
+        TOps.Store(c, c00);
+        TOps.Store(c + w, c01);
+        c += ldc;
+        TOps.Store(c, c10);
+        TOps.Store(c + w, c11);
+        c += ldc;
+        TOps.Store(c, c20);
+        TOps.Store(c + w, c21);
+        c += ldc;
+        TOps.Store(c, c30);
+        TOps.Store(c + w, c31);
+        c += ldc;
+        TOps.Store(c, c40);
+        TOps.Store(c + w, c41);
+        c += ldc;
+        TOps.Store(c, c50);
+        TOps.Store(c + w, c51);
+        c += ldc;
+        TOps.Store(c, c60);
+        TOps.Store(c + w, c61);
+        c += ldc;
+        TOps.Store(c, c70);
+        TOps.Store(c + w, c71);
+    }
+
+    // Four A rows × four B rows: eight loads feed sixteen independent accumulators per step.
+    private static void DotTile4<TVec, TOps>(float* a, int lda, float* b, int* rowOff, int len, int samples,
+        long aSampleStride, long bSampleStride, float* c, int ldc)
+        where TVec : struct
+        where TOps : IConvVector<TVec>
+    {
+        TVec s00 = TOps.Zero, s01 = TOps.Zero, s02 = TOps.Zero, s03 = TOps.Zero;
+        TVec s10 = TOps.Zero, s11 = TOps.Zero, s12 = TOps.Zero, s13 = TOps.Zero;
+        TVec s20 = TOps.Zero, s21 = TOps.Zero, s22 = TOps.Zero, s23 = TOps.Zero;
+        TVec s30 = TOps.Zero, s31 = TOps.Zero, s32 = TOps.Zero, s33 = TOps.Zero;
+        int w = TOps.Count;
+        for (int s = 0; s < samples; s++)
+        {
+            float* a0 = a + (s * aSampleStride);
+            float* a1 = a0 + lda;
+            float* a2 = a1 + lda;
+            float* a3 = a2 + lda;
+            float* bs = b + (s * bSampleStride);
+            float* b0 = bs + rowOff[0];
+            float* b1 = bs + rowOff[1];
+            float* b2 = bs + rowOff[2];
+            float* b3 = bs + rowOff[3];
+            for (int q = 0; q < len; q += w)
+            {
+                TVec x0 = TOps.Load(a0 + q);
+                TVec x1 = TOps.Load(a1 + q);
+                TVec x2 = TOps.Load(a2 + q);
+                TVec x3 = TOps.Load(a3 + q);
+                TVec y = TOps.Load(b0 + q);
+                s00 = TOps.MulAdd(x0, y, s00);
+                s10 = TOps.MulAdd(x1, y, s10);
+                s20 = TOps.MulAdd(x2, y, s20);
+                s30 = TOps.MulAdd(x3, y, s30);
+                y = TOps.Load(b1 + q);
+                s01 = TOps.MulAdd(x0, y, s01);
+                s11 = TOps.MulAdd(x1, y, s11);
+                s21 = TOps.MulAdd(x2, y, s21);
+                s31 = TOps.MulAdd(x3, y, s31);
+                y = TOps.Load(b2 + q);
+                s02 = TOps.MulAdd(x0, y, s02);
+                s12 = TOps.MulAdd(x1, y, s12);
+                s22 = TOps.MulAdd(x2, y, s22);
+                s32 = TOps.MulAdd(x3, y, s32);
+                y = TOps.Load(b3 + q);
+                s03 = TOps.MulAdd(x0, y, s03);
+                s13 = TOps.MulAdd(x1, y, s13);
+                s23 = TOps.MulAdd(x2, y, s23);
+                s33 = TOps.MulAdd(x3, y, s33);
+            }
+        }
+        c[0] += TOps.Sum(s00);
+        c[1] += TOps.Sum(s01);
+        c[2] += TOps.Sum(s02);
+        c[3] += TOps.Sum(s03);
+        c += ldc;
+        c[0] += TOps.Sum(s10);
+        c[1] += TOps.Sum(s11);
+        c[2] += TOps.Sum(s12);
+        c[3] += TOps.Sum(s13);
+        c += ldc;
+        c[0] += TOps.Sum(s20);
+        c[1] += TOps.Sum(s21);
+        c[2] += TOps.Sum(s22);
+        c[3] += TOps.Sum(s23);
+        c += ldc;
+        c[0] += TOps.Sum(s30);
+        c[1] += TOps.Sum(s31);
+        c[2] += TOps.Sum(s32);
+        c[3] += TOps.Sum(s33);
+    }
+}

@@ -1,0 +1,263 @@
+namespace Bulwark.Engine.Kernels;
+
+/// <summary>
+/// The windows of a 2-D pooling, described separably per axis: output row i reads the
+/// <c>HCount[i]</c> input rows HStart[i], HStart[i] + DilationH, … that lie inside the input
+/// (padding never holds data: −∞ for max, 0 for average), and the average divides by
+/// HDivisor[i]·WDivisor[j]. Fixed pooling, adaptive pooling and global pooling are all this shape.
+/// </summary>
+internal sealed class PoolWindows
+{
+    private PoolWindows(int inH, int inW, AxisWindows h, AxisWindows w)
+    {
+        InH = inH;
+        InW = inW;
+        H = h;
+        W = w;
+    }
+
+    public int InH { get; }
+
+    public int InW { get; }
+
+    public int OutH => H.Start.Length;
+
+    public int OutW => W.Start.Length;
+
+    public AxisWindows H { get; }
+
+    public AxisWindows W { get; }
+
+    /// <summary>One axis: first in-input tap, number of in-input taps, tap spacing and the average's divisor per output index.</summary>
+    internal sealed record AxisWindows(int[] Start, int[] Count, int Step, int[] Divisor);
+
+    /// <summary>Windows of a fixed-size pooling (PyTorch/ONNX semantics; see <see cref="Pool2dGeometry"/>).</summary>
+    public static PoolWindows FromGeometry(Pool2dGeometry g, int inH, int inW, bool countIncludePad)
+    {
+        int outH = Pool2dGeometry.OutputExtent(inH, g.KernelH, g.StrideH, g.PadTop, g.PadBottom, g.DilationH, g.CeilMode);
+        int outW = Pool2dGeometry.OutputExtent(inW, g.KernelW, g.StrideW, g.PadLeft, g.PadRight, g.DilationW, g.CeilMode);
+        return new PoolWindows(inH, inW,
+            Axis(outH, inH, g.KernelH, g.StrideH, g.PadTop, g.PadBottom, g.DilationH, countIncludePad),
+            Axis(outW, inW, g.KernelW, g.StrideW, g.PadLeft, g.PadRight, g.DilationW, countIncludePad));
+    }
+
+    /// <summary>
+    /// Adaptive pooling as in PyTorch: output i covers input [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), so
+    /// windows may overlap when the sizes do not divide.
+    /// </summary>
+    public static PoolWindows Adaptive(int inH, int inW, int outH, int outW) =>
+        new(inH, inW, AdaptiveAxis(inH, outH), AdaptiveAxis(inW, outW));
+
+    private static AxisWindows Axis(int outSize, int inSize, int kernel, int stride, int padBefore, int padAfter, int dilation, bool countIncludePad)
+    {
+        var start = new int[outSize];
+        var count = new int[outSize];
+        var divisor = new int[outSize];
+        for (int i = 0; i < outSize; i++)
+        {
+            int first = (i * stride) - padBefore;
+            int skip = first >= 0 ? 0 : (-first + dilation - 1) / dilation;
+            int last = Math.Min(kernel - 1, FloorDiv(inSize - 1 - first, dilation));
+            count[i] = Math.Max(0, last - skip + 1);
+            start[i] = first + (skip * dilation);
+            // With count_include_pad the divisor counts taps inside the padded extent; a ceil-mode
+            // window hanging past the bottom/right padding does not count that overhang (PyTorch).
+            int lastPadded = Math.Min(kernel - 1, FloorDiv(inSize + padAfter - 1 - first, dilation));
+            divisor[i] = countIncludePad ? lastPadded + 1 : count[i];
+        }
+        return new AxisWindows(start, count, dilation, divisor);
+    }
+
+    private static AxisWindows AdaptiveAxis(int inSize, int outSize)
+    {
+        var start = new int[outSize];
+        var count = new int[outSize];
+        for (int i = 0; i < outSize; i++)
+        {
+            int lo = (int)((long)i * inSize / outSize);
+            int hi = (int)((((long)(i + 1) * inSize) + outSize - 1) / outSize);
+            start[i] = lo;
+            count[i] = hi - lo;
+        }
+        return new AxisWindows(start, count, 1, (int[])count.Clone());
+    }
+
+    private static int FloorDiv(int a, int b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/// <summary>
+/// NCHW pooling kernels over <see cref="PoolWindows"/>, split over the N·C planes in contiguous
+/// ranges (deterministic for a given thread count). Max pooling records, per output, the flat
+/// index within its input plane of the element it took (−1 when a window holds none), so that its
+/// backward is a scatter and that scatter's backward a gather at the same positions.
+/// </summary>
+internal static class PoolKernels
+{
+    // Below this many output elements a plane range is not worth a thread.
+    private const int MinWorkPerThread = 16384;
+
+    /// <summary>y = max over each window (NaN propagates, as in PyTorch); arg = flat in-plane index of the maximum.</summary>
+    public static void MaxForward(ReadOnlyMemory<float> x, Memory<float> y, Memory<int> arg, int planes, PoolWindows win)
+    {
+        int inPlane = win.InH * win.InW;
+        int outPlane = win.OutH * win.OutW;
+        Run(planes, outPlane, (p0, p1) =>
+        {
+            var xs = x.Span;
+            var ys = y.Span;
+            var args = arg.Span;
+            var h = win.H;
+            var w = win.W;
+            for (int p = p0; p < p1; p++)
+            {
+                var src = xs.Slice(p * inPlane, inPlane);
+                int o = p * outPlane;
+                for (int i = 0; i < win.OutH; i++)
+                {
+                    for (int j = 0; j < win.OutW; j++, o++)
+                    {
+                        float best = float.NegativeInfinity;
+                        int bestAt = -1;
+                        for (int a = 0; a < h.Count[i]; a++)
+                        {
+                            int rowAt = (h.Start[i] + (a * h.Step)) * win.InW;
+                            for (int b = 0; b < w.Count[j]; b++)
+                            {
+                                int at = rowAt + w.Start[j] + (b * w.Step);
+                                float v = src[at];
+                                if (v > best || float.IsNaN(v) || bestAt < 0)
+                                {
+                                    best = v;
+                                    bestAt = at;
+                                }
+                            }
+                        }
+                        ys[o] = best;
+                        args[o] = bestAt;
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>gx = 0, then gx[plane, arg[o]] += g[o]: the adjoint of gathering at <paramref name="arg"/>.</summary>
+    public static void ScatterAt(ReadOnlyMemory<float> g, ReadOnlyMemory<int> arg, Memory<float> gx, int planes, int inPlane, int outPlane)
+    {
+        Run(planes, outPlane + inPlane, (p0, p1) =>
+        {
+            var gs = g.Span;
+            var args = arg.Span;
+            var dst = gx.Span.Slice(p0 * inPlane, (p1 - p0) * inPlane);
+            dst.Clear();
+            for (int p = p0; p < p1; p++)
+            {
+                var plane = dst.Slice((p - p0) * inPlane, inPlane);
+                for (int o = p * outPlane; o < (p + 1) * outPlane; o++)
+                {
+                    int at = args[o];
+                    if (at >= 0)
+                    {
+                        plane[at] += gs[o];
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>y[o] = x[plane, arg[o]] (0 where arg is −1).</summary>
+    public static void GatherAt(ReadOnlyMemory<float> x, ReadOnlyMemory<int> arg, Memory<float> y, int planes, int inPlane, int outPlane)
+    {
+        Run(planes, outPlane, (p0, p1) =>
+        {
+            var xs = x.Span;
+            var args = arg.Span;
+            var ys = y.Span;
+            for (int p = p0; p < p1; p++)
+            {
+                var plane = xs.Slice(p * inPlane, inPlane);
+                for (int o = p * outPlane; o < (p + 1) * outPlane; o++)
+                {
+                    int at = args[o];
+                    ys[o] = at >= 0 ? plane[at] : 0f;
+                }
+            }
+        });
+    }
+
+    /// <summary>y = Σ window / divisor.</summary>
+    public static void Average(ReadOnlyMemory<float> x, Memory<float> y, int planes, PoolWindows win)
+    {
+        int inPlane = win.InH * win.InW;
+        int outPlane = win.OutH * win.OutW;
+        Run(planes, outPlane, (p0, p1) =>
+        {
+            var xs = x.Span;
+            var ys = y.Span;
+            var h = win.H;
+            var w = win.W;
+            for (int p = p0; p < p1; p++)
+            {
+                var src = xs.Slice(p * inPlane, inPlane);
+                int o = p * outPlane;
+                for (int i = 0; i < win.OutH; i++)
+                {
+                    for (int j = 0; j < win.OutW; j++, o++)
+                    {
+                        float sum = 0f;
+                        for (int a = 0; a < h.Count[i]; a++)
+                        {
+                            int rowAt = ((h.Start[i] + (a * h.Step)) * win.InW) + w.Start[j];
+                            for (int b = 0; b < w.Count[j]; b++)
+                            {
+                                sum += src[rowAt + (b * w.Step)];
+                            }
+                        }
+                        ys[o] = sum / ((float)h.Divisor[i] * w.Divisor[j]);
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>The adjoint of <see cref="Average"/>: each g[o] / divisor is added to every element of its window.</summary>
+    public static void AverageTranspose(ReadOnlyMemory<float> g, Memory<float> gx, int planes, PoolWindows win)
+    {
+        int inPlane = win.InH * win.InW;
+        int outPlane = win.OutH * win.OutW;
+        Run(planes, outPlane + inPlane, (p0, p1) =>
+        {
+            var gs = g.Span;
+            var dst = gx.Span.Slice(p0 * inPlane, (p1 - p0) * inPlane);
+            dst.Clear();
+            var h = win.H;
+            var w = win.W;
+            for (int p = p0; p < p1; p++)
+            {
+                var plane = dst.Slice((p - p0) * inPlane, inPlane);
+                int o = p * outPlane;
+                for (int i = 0; i < win.OutH; i++)
+                {
+                    for (int j = 0; j < win.OutW; j++, o++)
+                    {
+                        float share = gs[o] / ((float)h.Divisor[i] * w.Divisor[j]);
+                        for (int a = 0; a < h.Count[i]; a++)
+                        {
+                            int rowAt = ((h.Start[i] + (a * h.Step)) * win.InW) + w.Start[j];
+                            for (int b = 0; b < w.Count[j]; b++)
+                            {
+                                plane[rowAt + (b * w.Step)] += share;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void Run(int planes, int workPerPlane, Action<int, int> body)
+    {
+        long work = (long)planes * Math.Max(workPerPlane, 1);
+        int workers = ConvParallel.Workers(Math.Min(planes, work / MinWorkPerThread));
+        ConvParallel.For(planes, workers, (_, p0, p1) => body(p0, p1));
+    }
+}
