@@ -128,7 +128,9 @@ public static class Tape
         {
             if (tensor.IsLeaf && tensor.RequiresGrad)
             {
-                var add = createGraph ? g : g.Detach();
+                // A gradient may share storage with another leaf's (Add hands one g to both inputs) or be a
+                // zero-stride view; each leaf gets storage of its own so in-place updates stay local.
+                var add = createGraph ? g : Tensor.FromArray(g.ToArray(), g.Shape.ToArray());
                 tensor.Grad = tensor.Grad is null ? add : tensor.Grad.Add(add);
             }
         }

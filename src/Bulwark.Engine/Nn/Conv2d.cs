@@ -1,3 +1,4 @@
+using Bulwark.Engine.Autograd;
 namespace Bulwark.Engine.Nn;
 
 /// <summary>
@@ -54,5 +55,10 @@ public sealed class Conv2d : Module
     public Tensor? Bias { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor x) => Tensor.Conv2d(x, Weight, Bias, Geometry);
+    public override Tensor Forward(Tensor x)
+    {
+        var y = Tensor.Conv2d(x, Weight, Bias, Geometry);
+        ActivationCapture.Add(this, x, y);
+        return y;
+    }
 }

@@ -1,3 +1,5 @@
+using Bulwark.Engine.Autograd;
+
 namespace Bulwark.Engine.Nn;
 
 /// <summary>
@@ -33,5 +35,10 @@ public sealed class Linear : Module
     public Tensor? Bias { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor x) => Tensor.Linear(x, Weight, Bias);
+    public override Tensor Forward(Tensor x)
+    {
+        var y = Tensor.Linear(x, Weight, Bias);
+        ActivationCapture.Add(this, x, y);
+        return y;
+    }
 }
