@@ -85,6 +85,12 @@ internal static class ElementCodec
                     BinaryPrimitives.ReverseEndianness(bits, bits);
                 }
                 break;
+            case ElementKind.UInt8:
+                for (int i = 0; i < v.Length; i++)
+                {
+                    v[i] = b[i];
+                }
+                break;
             case ElementKind.Float64:
                 for (int i = 0; i < v.Length; i++)
                 {

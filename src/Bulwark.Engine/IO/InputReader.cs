@@ -19,6 +19,9 @@ internal sealed class InputReader
         Length = length;
     }
 
+    /// <summary>The stream read from.</summary>
+    public Stream BaseStream => stream;
+
     /// <summary>The name used in messages: the path as given, "stream", or "archive:entry".</summary>
     public string Source { get; }
 
