@@ -46,7 +46,7 @@ public sealed class SafetensorsMalformedTests : IDisposable
         { "dtype not a string", SafetensorsTests.Build("{\"t\":{\"dtype\":4,\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8]), "not a string" },
         { "unknown dtype", SafetensorsTests.Build("{\"t\":{\"dtype\":\"F33\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8]), "unknown dtype 'F33'" },
         { "negative dimension", SafetensorsTests.Build("{\"t\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", new byte[8]), "negative dimension -2" },
-        { "fractional dimension", SafetensorsTests.Build("{\"t\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,8]}}", new byte[8]), "not an integer" },
+        { "fractional dimension", SafetensorsTests.Build("{\"t\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,8]}}", new byte[8]), "1.5 is not a whole number" },
         { "dimension as a string", SafetensorsTests.Build("{\"t\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}", new byte[8]), "not an integer" },
         { "shape not an array", SafetensorsTests.Build("{\"t\":{\"dtype\":\"F32\",\"shape\":2,\"data_offsets\":[0,8]}}", new byte[8]), "not an array" },
         { "dimension over int range", SafetensorsTests.Build("{\"t\":{\"dtype\":\"U8\",\"shape\":[4294967296],\"data_offsets\":[0,8]}}", new byte[8]), "absurd dimension" },
