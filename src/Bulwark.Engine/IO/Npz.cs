@@ -70,9 +70,11 @@ public static class Npz
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxBytes, nameof(options));
         ZipArchive archive;
+        IReadOnlyCollection<ZipArchiveEntry> entries;
         try
         {
             archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            entries = archive.Entries;
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or NotSupportedException)
         {
@@ -82,7 +84,7 @@ public static class Npz
         {
             var arrays = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
             long budget = options.MaxBytes;
-            foreach (var entry in archive.Entries)
+            foreach (var entry in entries)
             {
                 string entryName = entry.FullName;
                 if (!entryName.EndsWith(".npy", StringComparison.Ordinal) || entryName.Length == 4)
