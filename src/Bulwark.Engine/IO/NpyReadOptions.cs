@@ -1,6 +1,6 @@
 namespace Bulwark.Engine.IO;
 
-/// <summary>How <see cref="Npy"/> (and the archive reader <c>Npz</c>) read arrays.</summary>
+/// <summary>How <see cref="Npy"/> and <see cref="Npz"/> read arrays.</summary>
 public sealed record NpyReadOptions
 {
     /// <summary>The default memory limit: 2 GiB.</summary>
