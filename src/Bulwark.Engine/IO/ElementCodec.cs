@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace Bulwark.Engine.IO;
@@ -16,7 +17,7 @@ internal static class ElementCodec
     // as bytes really arrive, so a header that lies about a huge size costs only what is present.
     private const int InitialUnknownElements = 1 << 20;
 
-    private delegate void Decoder<T>(ReadOnlySpan<byte> bytes, ElementType type, Span<T> values);
+    private delegate void Decoder<T>(Span<byte> bytes, ElementType type, Span<T> values);
 
     /// <summary>Reads <paramref name="count"/> elements of any kind as float32, divided by <paramref name="divisor"/>.</summary>
     public static float[] ReadFloats(InputReader reader, ElementType type, int count, string what, float divisor = 1f)
@@ -24,7 +25,7 @@ internal static class ElementCodec
         var result = ReadArray<float>(reader, type, count, what, DecodeFloats);
         if (divisor != 1f)
         {
-            System.Numerics.Tensors.TensorPrimitives.Divide(result, divisor, result);
+            TensorPrimitives.Divide(result, divisor, result);
         }
         return result;
     }
@@ -72,126 +73,97 @@ internal static class ElementCodec
         return result;
     }
 
-    private static void DecodeFloats(ReadOnlySpan<byte> b, ElementType type, Span<float> v)
+    // Decoders run over a private buffer, so byte order is fixed in place and the vectorised
+    // TensorPrimitives conversions (truncating: plain casts, never throwing) do the rest.
+    private static void DecodeFloats(Span<byte> b, ElementType type, Span<float> v)
     {
-        bool be = type.BigEndian;
+        ToNativeOrder(b, type);
         switch (type.Kind)
         {
             case ElementKind.Float32:
                 b.CopyTo(MemoryMarshal.AsBytes(v));
-                if (type.NeedsSwap)
-                {
-                    var bits = MemoryMarshal.Cast<float, int>(v);
-                    BinaryPrimitives.ReverseEndianness(bits, bits);
-                }
-                break;
-            case ElementKind.UInt8:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    v[i] = b[i];
-                }
                 break;
             case ElementKind.Float64:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    var s = b.Slice(8 * i, 8);
-                    v[i] = (float)(be ? BinaryPrimitives.ReadDoubleBigEndian(s) : BinaryPrimitives.ReadDoubleLittleEndian(s));
-                }
+                TensorPrimitives.ConvertTruncating<double, float>(MemoryMarshal.Cast<byte, double>(b), v);
                 break;
             case ElementKind.Float16:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    var s = b.Slice(2 * i, 2);
-                    v[i] = (float)(be ? BinaryPrimitives.ReadHalfBigEndian(s) : BinaryPrimitives.ReadHalfLittleEndian(s));
-                }
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(b), v);
                 break;
             case ElementKind.BFloat16:
+                var high = MemoryMarshal.Cast<byte, ushort>(b);
                 for (int i = 0; i < v.Length; i++)
                 {
-                    var s = b.Slice(2 * i, 2);
-                    int high = be ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s);
-                    v[i] = BitConverter.Int32BitsToSingle(high << 16);
+                    v[i] = BitConverter.Int32BitsToSingle(high[i] << 16);
                 }
                 break;
             default:
-                var longs = ArrayPool<long>.Shared.Rent(v.Length);
-                try
-                {
-                    var span = longs.AsSpan(0, v.Length);
-                    DecodeLongs(b, type, span);
-                    for (int i = 0; i < v.Length; i++)
-                    {
-                        v[i] = span[i];
-                    }
-                }
-                finally
-                {
-                    ArrayPool<long>.Shared.Return(longs);
-                }
+                ConvertIntegers(b, type.Kind, v);
                 break;
         }
     }
 
-    private static void DecodeLongs(ReadOnlySpan<byte> b, ElementType type, Span<long> v)
+    private static void DecodeLongs(Span<byte> b, ElementType type, Span<long> v)
     {
-        bool be = type.BigEndian;
-        switch (type.Kind)
+        ToNativeOrder(b, type);
+        ConvertIntegers(b, type.Kind, v);
+    }
+
+    private static void ConvertIntegers<T>(Span<byte> b, ElementKind kind, Span<T> v)
+        where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        switch (kind)
         {
             case ElementKind.Bool:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    v[i] = b[i] != 0 ? 1 : 0;
-                }
+                // NumPy treats any non-zero byte as True.
+                TensorPrimitives.Min(b, (byte)1, b);
+                TensorPrimitives.ConvertTruncating<byte, T>(b, v);
                 break;
             case ElementKind.UInt8:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    v[i] = b[i];
-                }
+                TensorPrimitives.ConvertTruncating<byte, T>(b, v);
                 break;
             case ElementKind.Int8:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    v[i] = (sbyte)b[i];
-                }
+                TensorPrimitives.ConvertTruncating<sbyte, T>(MemoryMarshal.Cast<byte, sbyte>(b), v);
                 break;
             case ElementKind.UInt16:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    var s = b.Slice(2 * i, 2);
-                    v[i] = be ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s);
-                }
+                TensorPrimitives.ConvertTruncating<ushort, T>(MemoryMarshal.Cast<byte, ushort>(b), v);
                 break;
             case ElementKind.Int16:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    var s = b.Slice(2 * i, 2);
-                    v[i] = be ? BinaryPrimitives.ReadInt16BigEndian(s) : BinaryPrimitives.ReadInt16LittleEndian(s);
-                }
+                TensorPrimitives.ConvertTruncating<short, T>(MemoryMarshal.Cast<byte, short>(b), v);
                 break;
             case ElementKind.UInt32:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    var s = b.Slice(4 * i, 4);
-                    v[i] = be ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
-                }
+                TensorPrimitives.ConvertTruncating<uint, T>(MemoryMarshal.Cast<byte, uint>(b), v);
                 break;
             case ElementKind.Int32:
-                for (int i = 0; i < v.Length; i++)
-                {
-                    var s = b.Slice(4 * i, 4);
-                    v[i] = be ? BinaryPrimitives.ReadInt32BigEndian(s) : BinaryPrimitives.ReadInt32LittleEndian(s);
-                }
+                TensorPrimitives.ConvertTruncating<int, T>(MemoryMarshal.Cast<byte, int>(b), v);
                 break;
             case ElementKind.Int64:
-                b.CopyTo(MemoryMarshal.AsBytes(v));
-                if (type.NeedsSwap)
-                {
-                    BinaryPrimitives.ReverseEndianness(v, v);
-                }
+                TensorPrimitives.ConvertTruncating<long, T>(MemoryMarshal.Cast<byte, long>(b), v);
                 break;
             default:
-                throw new InvalidOperationException($"{type.Kind} is not an integer kind.");
+                throw new InvalidOperationException($"{kind} is not an integer kind.");
+        }
+    }
+
+    private static void ToNativeOrder(Span<byte> b, ElementType type)
+    {
+        if (!type.NeedsSwap)
+        {
+            return;
+        }
+        switch (type.Size)
+        {
+            case 2:
+                var shorts = MemoryMarshal.Cast<byte, short>(b);
+                BinaryPrimitives.ReverseEndianness(shorts, shorts);
+                break;
+            case 4:
+                var ints = MemoryMarshal.Cast<byte, int>(b);
+                BinaryPrimitives.ReverseEndianness(ints, ints);
+                break;
+            default:
+                var longs = MemoryMarshal.Cast<byte, long>(b);
+                BinaryPrimitives.ReverseEndianness(longs, longs);
+                break;
         }
     }
 
