@@ -31,6 +31,45 @@ internal sealed record FashionMnist(Tensor TrainX, LongTensor TrainY, Tensor Tes
         return new FashionMnist(trainX, trainY, testX, testY, dir);
     }
 
+    /// <summary>Reads x/y pairs from two .npz files.</summary>
+    public static FashionMnist FromNpz(string trainPath, string testPath, int? trainLimit)
+    {
+        var (trainX, trainY) = ReadNpz(trainPath, trainLimit);
+        var (testX, testY) = ReadNpz(testPath, null);
+        return new FashionMnist(trainX, trainY, testX, testY, trainPath);
+    }
+
+    private static (Tensor X, LongTensor Y) ReadNpz(string path, int? limit)
+    {
+        var arrays = Npz.Read(path);
+        if (!arrays.TryGetValue("x", out var xa) || !arrays.TryGetValue("y", out var ya))
+        {
+            throw new BulwarkInputException($"{path}: needs arrays 'x' and 'y', found [{string.Join(", ", arrays.Keys)}].");
+        }
+        if (xa.IsInteger || !ya.IsInteger)
+        {
+            throw new BulwarkInputException($"{path}: 'x' must be floating point ({xa.DType}) and 'y' integer ({ya.DType}).");
+        }
+        var x = xa.ToTensor();
+        var y = ya.ToLongTensor();
+        int n = x.Rank > 0 ? x.Dim(0) : 0;
+        if (x.Size != n * 784 || x.Rank is < 2 or > 4)
+        {
+            throw new BulwarkInputException($"{path}: 'x' has shape {string.Join("×", x.Shape.ToArray())}; expected N×1×28×28, N×28×28 or N×784.");
+        }
+        if (y.Rank != 1 || y.Size != n)
+        {
+            throw new BulwarkInputException($"{path}: 'y' has {y.Size} labels for {n} rows of 'x'.");
+        }
+        if (x.HasNonFinite())
+        {
+            throw new BulwarkInputException($"{path}: 'x' contains NaN or infinite values.");
+        }
+        y.CheckRange(10, $"{path}: 'y'");
+        int keep = Math.Min(limit ?? int.MaxValue, n);
+        return (x.Reshape(n, 1, 28, 28).Slice(0, 0, keep).Contiguous(), new LongTensor(y.Data.AsSpan(0, keep).ToArray(), keep));
+    }
+
     private static (Tensor X, LongTensor Y) Split(string dir, string split, int? limit)
     {
         var images = Idx.ReadTensor(Find(dir, $"{split}-images-idx3-ubyte"), new IdxReadOptions { ScaleBytes = true });

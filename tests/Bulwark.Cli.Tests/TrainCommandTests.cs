@@ -78,3 +78,69 @@ public class TrainCommandTests
         return ms.ToArray();
     }
 }
+
+[Collection("engine-threads")]
+public class TrainCommandFileTests
+{
+    private static void WriteNpz(string path, int n, Func<int, float> pixel, Func<int, long> label)
+    {
+        var x = new float[n * 784];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = pixel(i);
+        }
+        var y = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = label(i);
+        }
+        Npz.Write(path, new Dictionary<string, NpyArray> { ["x"] = new(x, n, 28, 28), ["y"] = new(y, n) });
+    }
+
+    [Fact]
+    public void Trains_on_npz_files_and_continues_from_saved_weights()
+    {
+        using var dir = new CliRunner.TempDir();
+        // Class 0: dark images, class 1: bright ones.
+        WriteNpz(dir.File("train.npz"), 64, i => (i / 784) % 2 == 0 ? 0.1f : 0.9f, i => i % 2);
+        WriteNpz(dir.File("test.npz"), 32, i => (i / 784) % 2 == 0 ? 0.15f : 0.85f, i => i % 2);
+        string first = dir.File("first.safetensors");
+        var (exit, _, err) = CliRunner.Run("train", "--arch", "mlp", "--data", dir.File("train.npz"), "--test-data", dir.File("test.npz"), "--epochs", "10", "--lr", "0.01", "--batch-size", "16", "--out", first, "--json");
+        Assert.True(exit == CliApp.Ok, err);
+        var (exit2, out2, err2) = CliRunner.Run("train", "--arch", "mlp", "--data", dir.File("train.npz"), "--test-data", dir.File("test.npz"), "--epochs", "1", "--lr", "0.0001", "--init", first, "--json");
+        Assert.True(exit2 == CliApp.Ok, err2);
+        using var json = System.Text.Json.JsonDocument.Parse(out2);
+        Assert.Equal(1.0, json.RootElement.GetProperty("test_accuracy").GetDouble());
+    }
+
+    [Fact]
+    public void Malformed_npz_and_safetensors_exit_3_without_a_stack_trace()
+    {
+        using var dir = new CliRunner.TempDir();
+        WriteNpz(dir.File("ok.npz"), 8, _ => 0.5f, i => i % 10);
+        WriteNpz(dir.File("labels.npz"), 8, _ => 0.5f, i => 12);
+        WriteNpz(dir.File("nan.npz"), 8, i => i == 5 ? float.NaN : 0.5f, i => 1);
+        File.WriteAllBytes(dir.File("truncated.npz"), File.ReadAllBytes(dir.File("ok.npz"))[..100]);
+        File.WriteAllBytes(dir.File("absurd.safetensors"), [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, (byte)'{', (byte)'}']);
+        var saved = new Dictionary<string, Bulwark.Engine.Tensor> { ["1.weight"] = Bulwark.Engine.Tensor.Zeros(3, 3) };
+        Safetensors.Write(dir.File("wrong-shape.safetensors"), saved);
+
+        string ok = dir.File("ok.npz");
+        foreach (var args in new[]
+        {
+            new[] { "--data", dir.File("labels.npz"), "--test-data", ok },
+            ["--data", dir.File("nan.npz"), "--test-data", ok],
+            ["--data", dir.File("truncated.npz"), "--test-data", ok],
+            ["--data", ok, "--test-data", ok, "--init", dir.File("absurd.safetensors")],
+            ["--data", ok, "--test-data", ok, "--init", dir.File("wrong-shape.safetensors")],
+        })
+        {
+            string model = dir.File("out.safetensors");
+            var (exit, _, err) = CliRunner.Run(["train", "--arch", "mlp", "--epochs", "1", "--out", model, .. args]);
+            Assert.True(exit == CliApp.InputError, $"{string.Join(' ', args)} → {exit}: {err}");
+            Assert.Contains("error: ", err, StringComparison.Ordinal);
+            CliRunner.AssertNoStackTrace(err);
+            Assert.False(File.Exists(model));
+        }
+    }
+}
