@@ -2,6 +2,7 @@ using Bulwark.Engine;
 using Bulwark.Engine.Autograd;
 using Bulwark.Engine.Nn;
 using Bulwark.Engine.Optim;
+using Bulwark.Engine.Training;
 using Microsoft.ML.OnnxRuntime;
 using Tensor = Bulwark.Engine.Tensor;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
@@ -49,6 +50,7 @@ internal static class CnnCases
         double bulwark = Timing.MedianMs(() =>
         {
             using var scope = Tape.NoGrad();
+            using var arena = TensorArena.Begin();
             model.Forward(x);
         }, warmup: 5, runs);
 
@@ -74,17 +76,10 @@ internal static class CnnCases
     {
         var (model, x, y) = Setup(ctx);
         model.Train();
-        var optimizer = new Sgd(model.Parameters(), 0.01f);
-        Tensor Step()
-        {
-            optimizer.ZeroGrad();
-            var loss = Losses.CrossEntropy(model.Forward(x), y);
-            loss.Backward();
-            optimizer.Step();
-            return loss;
-        }
+        var trainer = new Trainer(model, new Sgd(model.Parameters(), 0.01f), new TrainerOptions());
+        double Step() => trainer.Step(x, y).Loss;
 
-        float firstLoss = Step().Item();
+        float firstLoss = (float)Step();
         var w0 = model.Parameters().First().ToArray();
         int runs = ctx.Runs(15);
         double bulwark = Timing.MedianMs(() => Step(), warmup: 3, runs);

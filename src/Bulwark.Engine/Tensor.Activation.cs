@@ -38,7 +38,7 @@ public sealed partial class Tensor
     {
         var (outer, n, inner) = Split3(axis);
         ReadOnlySpan<float> x = ContiguousSpan();
-        var y = new float[Size];
+        var y = TensorArena.Allocate(Size, zeroed: true);
         if (n == 0)
         {
             return y;

@@ -190,7 +190,7 @@ public sealed partial class Tensor
         {
             return Mul(mask.GreaterThan(0f));
         }
-        var result = GC.AllocateUninitializedArray<float>(Size);
+        var result = TensorArena.Allocate(Size, zeroed: false);
         Masking.WherePositive(ContiguousSpan(), mask.ContiguousSpan(), result);
         return Tape.Record(new Tensor(result, (int[])shape.Clone()), "WherePositive", this, h => h.WherePositive(mask));
     }
@@ -332,7 +332,7 @@ public sealed partial class Tensor
     /// <summary>Runs a span kernel over a contiguous copy of the input; no tape.</summary>
     internal Tensor Unary(Action<ReadOnlySpan<float>, Span<float>, float> kernel, float c = 0f)
     {
-        var result = GC.AllocateUninitializedArray<float>(Size);
+        var result = TensorArena.Allocate(Size, zeroed: false);
         if (Size > 0)
         {
             kernel(ContiguousSpan(), result, c);
@@ -342,7 +342,7 @@ public sealed partial class Tensor
 
     internal Tensor Unary(Action<ReadOnlySpan<float>, Span<float>, float, float> kernel, float c1, float c2)
     {
-        var result = GC.AllocateUninitializedArray<float>(Size);
+        var result = TensorArena.Allocate(Size, zeroed: false);
         if (Size > 0)
         {
             kernel(ContiguousSpan(), result, c1, c2);

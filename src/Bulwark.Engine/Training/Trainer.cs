@@ -123,22 +123,13 @@ public sealed class Trainer
             foreach (var (bx, by) in loader)
             {
                 cancellation.ThrowIfCancellationRequested();
-                optimizer.ZeroGrad();
-                var logits = model.Forward(bx);
-                var l = loss(logits, by);
-                l.Backward();
-                if (options.MaxGradNorm is { } maxNorm)
-                {
-                    GradClip.ClipGradNorm(optimizer.Parameters, maxNorm);
-                }
-                optimizer.Step();
-                double lv = l.Item();
+                var (lv, right) = Step(bx, by);
                 if (!double.IsFinite(lv))
                 {
                     throw new BulwarkInputException($"Trainer.Fit: the loss became {lv} at epoch {epoch}, batch {batch + 1}; lower the learning rate.");
                 }
                 lossSum += lv * by.Size;
-                correct += CountCorrect(logits, by);
+                correct += right;
                 batch++;
                 observer?.OnBatch(epoch, batch, loader.BatchCount, lv);
             }
@@ -184,6 +175,35 @@ public sealed class Trainer
         return new TrainingHistory(reports, stoppedEarly, bestWeights is null ? reports.Count : bestEpoch);
     }
 
+    /// <summary>
+    /// One optimisation step on one batch: forward, loss, backward, optional clipping, optimiser
+    /// step. Runs inside a <see cref="TensorArena"/>, so the step's activations and gradients reuse
+    /// the previous step's buffers; the gradients are cleared afterwards.
+    /// </summary>
+    /// <returns>The batch's mean loss and the number of rows classified correctly.</returns>
+    public (double Loss, long Correct) Step(Tensor x, LongTensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        optimizer.ZeroGrad();
+        using var arena = TensorArena.Begin();
+        var logits = model.Forward(x);
+        var l = loss(logits, y);
+        l.Backward();
+        using (TensorArena.Suspend())
+        {
+            if (options.MaxGradNorm is { } maxNorm)
+            {
+                GradClip.ClipGradNorm(optimizer.Parameters, maxNorm);
+            }
+            optimizer.Step();
+        }
+        long correct = CountCorrect(logits, y);
+        double value = l.Item();
+        optimizer.ZeroGrad();
+        return (value, correct);
+    }
+
     /// <summary>Mean loss and accuracy of a model on labelled data, in inference mode.</summary>
     public static (double Loss, double Accuracy) Evaluate(Module model, Tensor x, LongTensor y, int batchSize = 256, Func<Tensor, LongTensor, Tensor>? loss = null)
     {
@@ -197,6 +217,7 @@ public sealed class Trainer
         var loader = new DataLoader(x, y, batchSize);
         foreach (var (bx, by) in loader)
         {
+            using var arena = TensorArena.Begin();
             var logits = model.Forward(bx);
             lossSum += loss(logits, by).Item() * by.Size;
             correct += CountCorrect(logits, by);
