@@ -73,92 +73,160 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>
-    /// Runs the problem on up to <paramref name="threads"/> cores, or on the calling thread when the
-    /// team is taken. Returns after C is complete.
+    /// Runs the problem on the calling thread and up to <paramref name="threads"/> − 1 helpers.
+    /// When A is small next to B, parts take column chunks of C and pack their own operands;
+    /// otherwise parts first pack B for all of k together, then take blocks of rows sharing it.
     /// </summary>
     public static void RunThreaded(in GemmProblem p, int threads)
     {
-        var job = Plan(p, threads);
-        if (job is null || !GemmTeam.TryRun(job, job.Parts))
+        int rowPanels = (p.M + MR - 1) / MR;
+        if (rowPanels < 2 || (long)p.M * 8 <= p.N)
         {
-            Run(p);
+            int chunk = Math.Clamp(RoundUp((p.N + (8 * threads) - 1) / (8 * threads), NR), NR, NcMax);
+            GemmTeam.Run(new ColumnJob(p, chunk), Math.Min(threads, (p.N + chunk - 1) / chunk) - 1);
+            return;
         }
-        job?.Release();
+        int kcStep = SliceDepth(p.K);
+        int width = Math.Clamp(SharedBudget / p.K / NR * NR, NR, RoundUp(p.N, NR));
+        int height = Math.Clamp(RoundUp((p.M + (4 * threads) - 1) / (4 * threads), MR), MR, McMax);
+        int helpers = Math.Min(threads, (p.M + height - 1) / height) - 1;
+        var shared = GemmBuffer.Rent(width * p.K);
+        try
+        {
+            for (int jc = 0; jc < p.N; jc += width)
+            {
+                GemmTeam.Run(new RowJob(p, jc, Math.Min(width, p.N - jc), kcStep, height, shared.Pointer), helpers);
+            }
+        }
+        finally
+        {
+            GemmBuffer.Return(shared);
+        }
     }
+
+    /// <summary>Floats of B packed for all of k that a row-split run shares (16 MiB).</summary>
+    private const int SharedBudget = 1 << 22;
 
     private static int ABlockFloats(in GemmProblem p, int kc) => Math.Min(McMax, RoundUp(p.M, MR)) * kc;
 
     private static int BBlockFloats(int n, int kc) => Math.Min(NcMax, RoundUp(n, NR)) * kc;
 
-    /// <summary>
-    /// Picks how to split: by rows sharing each packed B slice when there are rows enough, else by
-    /// columns, each part packing its own B (and the small A) without any barrier.
-    /// </summary>
-    private static SplitJob? Plan(in GemmProblem p, int threads)
+    /// <summary>Column chunks of C, each multiplied by one part with its own packed A and B.</summary>
+    private sealed class ColumnJob(GemmProblem problem, int chunk) : GemmTeam.Job
     {
-        int rowPanels = (p.M + MR - 1) / MR;
-        int colPanels = (p.N + NR - 1) / NR;
-        int kc = Math.Min(SliceDepth(p.K), p.K);
-        bool byRows = rowPanels >= 4 * threads && (colPanels < 8 * threads || p.M >= p.N);
-        int parts = Math.Min(threads, byRows ? rowPanels : colPanels);
-        if (parts < 2)
+        private int next;
+
+        public override void Execute()
         {
-            return null;
-        }
-        var job = new SplitJob(p, parts, byRows);
-        for (int t = 0; t < parts; t++)
-        {
-            job.APacks[t] = GemmBuffer.Rent(ABlockFloats(p, kc));
-        }
-        if (byRows)
-        {
-            job.BPacks[0] = GemmBuffer.Rent(BBlockFloats(p.N, kc));
-            job.BPacks[1] = GemmBuffer.Rent(BBlockFloats(p.N, kc));
-        }
-        else
-        {
-            for (int t = 0; t < parts; t++)
+            int units = (problem.N + chunk - 1) / chunk;
+            int kc = Math.Min(SliceDepth(problem.K), problem.K);
+            GemmBuffer? a = null, b = null;
+            try
             {
-                job.BPacks[t] = GemmBuffer.Rent(BBlockFloats(Math.Min(p.N, (colPanels + parts - 1) / parts * NR), kc));
+                for (int u = Interlocked.Increment(ref next) - 1; u < units; u = Interlocked.Increment(ref next) - 1)
+                {
+                    a ??= GemmBuffer.Rent(ABlockFloats(problem, kc));
+                    b ??= GemmBuffer.Rent(BBlockFloats(chunk, kc));
+                    int j0 = u * chunk;
+                    ColumnRange(problem, j0, Math.Min(problem.N, j0 + chunk), a.Pointer, b.Pointer);
+                }
+            }
+            finally
+            {
+                if (a is not null)
+                {
+                    GemmBuffer.Return(a);
+                }
+                if (b is not null)
+                {
+                    GemmBuffer.Return(b);
+                }
             }
         }
-        return job;
     }
 
-    private sealed class SplitJob(GemmProblem problem, int parts, bool byRows) : GemmTeam.Job
+    /// <summary>
+    /// Columns [j0, j0+width) of C: parts pack B for every k slice into one shared buffer, a few
+    /// panels at a time, then take blocks of <c>height</c> rows, each with its own packed A, and
+    /// sweep the slices in order. A part waits only for a slice that another part is still packing.
+    /// </summary>
+    private sealed class RowJob : GemmTeam.Job
     {
-        private readonly GemmBarrier barrier = new(parts);
+        private readonly GemmProblem problem;
+        private readonly int j0;
+        private readonly int width;
+        private readonly int kcStep;
+        private readonly int height;
+        private readonly float* packedB;
+        private readonly int slices;
+        private readonly int chunksPerSlice;
+        private readonly int[] chunksDone;
+        private int nextChunk;
+        private int nextRows;
 
-        public int Parts => parts;
-
-        public GemmBuffer[] APacks { get; } = new GemmBuffer[parts];
-
-        public GemmBuffer[] BPacks { get; } = new GemmBuffer[byRows ? 2 : parts];
-
-        public override void Execute(int index, int count)
+        public RowJob(in GemmProblem problem, int j0, int width, int kcStep, int height, float* packedB)
         {
-            if (byRows)
+            this.problem = problem;
+            this.j0 = j0;
+            this.width = width;
+            this.kcStep = kcStep;
+            this.height = height;
+            this.packedB = packedB;
+            slices = (problem.K + kcStep - 1) / kcStep;
+            chunksPerSlice = Math.Min(4, (width + NR - 1) / NR);
+            chunksDone = new int[slices];
+        }
+
+        public override void Execute()
+        {
+            int panels = (width + NR - 1) / NR;
+            int sliceStride = panels * NR * kcStep;
+            int chunks = slices * chunksPerSlice;
+            for (int u = Interlocked.Increment(ref nextChunk) - 1; u < chunks; u = Interlocked.Increment(ref nextChunk) - 1)
             {
-                SharedB(problem, index, count, APacks[index].Pointer, BPacks[0].Pointer, BPacks[1].Pointer, barrier);
+                int s = u / chunksPerSlice, c = u % chunksPerSlice;
+                int pc = s * kcStep;
+                PackB(problem, pc, Math.Min(kcStep, problem.K - pc), j0, width,
+                    panels * c / chunksPerSlice, panels * (c + 1) / chunksPerSlice, packedB + ((nint)s * sliceStride));
+                Interlocked.Increment(ref chunksDone[s]);
             }
-            else
+
+            int units = (problem.M + height - 1) / height;
+            GemmBuffer? a = null;
+            float* tile = stackalloc float[MR * NR];
+            try
             {
-                int panels = (problem.N + NR - 1) / NR;
-                int j0 = Math.Min(problem.N, panels * index / count * NR);
-                int j1 = Math.Min(problem.N, panels * (index + 1) / count * NR);
-                ColumnRange(problem, j0, j1, APacks[index].Pointer, BPacks[index].Pointer);
+                for (int u = Interlocked.Increment(ref nextRows) - 1; u < units; u = Interlocked.Increment(ref nextRows) - 1)
+                {
+                    a ??= GemmBuffer.Rent(height * kcStep);
+                    int i0 = u * height;
+                    int mc = Math.Min(height, problem.M - i0);
+                    for (int s = 0; s < slices; s++)
+                    {
+                        WaitPacked(s);
+                        int pc = s * kcStep;
+                        int kc = Math.Min(kcStep, problem.K - pc);
+                        PackA(problem, i0, mc, pc, kc, a.Pointer);
+                        Macro(mc, width, kc, a.Pointer, packedB + ((nint)s * sliceStride),
+                            problem.C + (i0 * problem.Ldc) + j0, problem.Ldc, problem.Alpha, s == 0 ? problem.Beta : 1f, tile);
+                    }
+                }
+            }
+            finally
+            {
+                if (a is not null)
+                {
+                    GemmBuffer.Return(a);
+                }
             }
         }
 
-        public void Release()
+        private void WaitPacked(int slice)
         {
-            foreach (var buffer in BPacks)
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref chunksDone[slice]) != chunksPerSlice)
             {
-                GemmBuffer.Return(buffer);
-            }
-            foreach (var buffer in APacks)
-            {
-                GemmBuffer.Return(buffer);
+                spin.SpinOnce(sleep1Threshold: -1);
             }
         }
     }
@@ -179,41 +247,6 @@ internal static unsafe class GemmDriver<TKernel>
                 for (int ic = 0; ic < p.M; ic += McMax)
                 {
                     int mc = Math.Min(McMax, p.M - ic);
-                    PackA(p, ic, mc, pc, kc, aPack);
-                    Macro(mc, nc, kc, aPack, bPack, p.C + (ic * p.Ldc) + jc, p.Ldc, p.Alpha, beta, tile);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Part <paramref name="index"/> of a row split: every part packs a share of each B slice into
-    /// one of two alternating shared buffers, meets the others at the barrier, then multiplies its
-    /// own rows. Two buffers make one barrier per slice enough: a part refills a buffer only after
-    /// the barrier of the slice in between, which every part reaches after finishing with it.
-    /// </summary>
-    private static void SharedB(in GemmProblem p, int index, int count, float* aPack, float* bEven, float* bOdd, GemmBarrier barrier)
-    {
-        int kcStep = SliceDepth(p.K);
-        int rowPanels = (p.M + MR - 1) / MR;
-        int i0 = Math.Min(p.M, rowPanels * index / count * MR);
-        int i1 = Math.Min(p.M, rowPanels * (index + 1) / count * MR);
-        float* tile = stackalloc float[MR * NR];
-        int slice = 0;
-        for (int jc = 0; jc < p.N; jc += NcMax)
-        {
-            int nc = Math.Min(NcMax, p.N - jc);
-            int colPanels = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < p.K; pc += kcStep, slice++)
-            {
-                int kc = Math.Min(kcStep, p.K - pc);
-                float* bPack = (slice & 1) == 0 ? bEven : bOdd;
-                PackB(p, pc, kc, jc, nc, colPanels * index / count, colPanels * (index + 1) / count, bPack);
-                barrier.SignalAndWait();
-                float beta = pc == 0 ? p.Beta : 1f;
-                for (int ic = i0; ic < i1; ic += McMax)
-                {
-                    int mc = Math.Min(McMax, i1 - ic);
                     PackA(p, ic, mc, pc, kc, aPack);
                     Macro(mc, nc, kc, aPack, bPack, p.C + (ic * p.Ldc) + jc, p.Ldc, p.Alpha, beta, tile);
                 }
@@ -358,12 +391,12 @@ internal static unsafe class GemmDriver<TKernel>
                 d[(nint)p * w] = s[p];
             }
         }
-        for (; r < w; r++)
+        if (valid < w)
         {
-            float* d = dst + r;
+            uint tail = (uint)((w - valid) * sizeof(float));
             for (int p = 0; p < kc; p++)
             {
-                d[(nint)p * w] = 0;
+                Unsafe.InitBlockUnaligned(dst + ((nint)p * w) + valid, 0, tail);
             }
         }
     }
