@@ -56,6 +56,7 @@ internal static unsafe class GemmDriver<TKernel>
     private static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
 
     /// <summary>Runs the whole problem on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem p)
     {
         int kc = Math.Min(SliceDepth(p.K), p.K);
@@ -116,6 +117,7 @@ internal static unsafe class GemmDriver<TKernel>
     {
         private int next;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Execute()
         {
             int units = (problem.N + chunk - 1) / chunk;
@@ -177,6 +179,7 @@ internal static unsafe class GemmDriver<TKernel>
             chunksDone = new int[slices];
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Execute()
         {
             int panels = (width + NR - 1) / NR;
@@ -232,6 +235,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>All rows of C against columns [<paramref name="j0"/>, <paramref name="j1"/>), with private buffers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnRange(in GemmProblem p, int j0, int j1, float* aPack, float* bPack)
     {
         int kcStep = SliceDepth(p.K);
@@ -255,6 +259,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>Loops two and one: NR panels of the packed B slice, MR panels of the packed A block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(int mc, int nc, int kc, float* aPack, float* bPack, float* c, nint ldc, float alpha, float beta, float* tile)
     {
         for (int j = 0; j < nc; j += NR)
@@ -279,7 +284,7 @@ internal static unsafe class GemmDriver<TKernel>
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MergeEdge(float* tile, int mr, int nr, float* c, nint ldc, float alpha, float beta)
     {
         for (int r = 0; r < mr; r++)
@@ -293,6 +298,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>Packs rows [i0, i0+mc) × k [pc, pc+kc) of op(A) into MR-row panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(in GemmProblem p, int i0, int mc, int pc, int kc, float* dst)
     {
         for (int i = 0; i < mc; i += MR)
@@ -311,6 +317,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>Packs NR panels [q0, q1) of columns [j0, j0+nc) × k [pc, pc+kc) of op(B).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(in GemmProblem p, int pc, int kc, int j0, int nc, int q0, int q1, float* dst)
     {
         for (int q = q0; q < q1; q++)
@@ -330,6 +337,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>dst[p·w + r] = src[p·ld + r] for r &lt; valid, zero for valid ≤ r &lt; w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Copy(float* src, nint ld, int valid, int kc, int w, float* dst)
     {
         if (valid == w)
@@ -359,6 +367,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>dst[p·w + r] = src[r·ld + p] for r &lt; valid, zero for valid ≤ r &lt; w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(float* src, nint ld, int valid, int kc, int w, float* dst)
     {
         int r = 0;
