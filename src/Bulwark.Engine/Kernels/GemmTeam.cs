@@ -3,54 +3,100 @@ using System.Runtime.ExceptionServices;
 namespace Bulwark.Engine.Kernels;
 
 /// <summary>
-/// Dedicated worker threads that run one GEMM's parts at the same time. Thread-pool work items
-/// may run one after another, which would deadlock parts that wait on each other at a barrier;
-/// these threads exist only for this and are always free when the team is.
+/// Dedicated helper threads for GEMM. A job hands out its work in units taken from shared counters,
+/// so any number of participants, including the caller alone, finish it: a helper the scheduler
+/// starts late (the cores are shared) takes fewer units instead of stalling the others at a barrier.
 /// </summary>
 internal static class GemmTeam
 {
-    /// <summary>Work split into <c>count</c> parts that run concurrently and may meet at barriers.</summary>
+    /// <summary>Work that participants share by taking units until none are left.</summary>
     internal abstract class Job
     {
-        /// <summary>Runs part <paramref name="index"/> of <paramref name="count"/>.</summary>
-        public abstract void Execute(int index, int count);
-    }
+        private const int Closed = -1;
 
-    private static readonly Lock Growth = new();
-    private static Worker[] workers = [];
-    private static int busy;
-    private static int pending;
-    private static readonly ManualResetEventSlim Done = new(false);
-    private static Exception? failure;
+        /// <summary>Participants inside <see cref="Execute"/>, or <see cref="Closed"/> once the caller is done.</summary>
+        private int active;
+        private Exception? failure;
 
-    /// <summary>
-    /// Runs <paramref name="job"/> on the calling thread and <paramref name="count"/> − 1 workers,
-    /// returning when all parts have finished. Returns false, running nothing, when another
-    /// caller holds the team.
-    /// </summary>
-    public static bool TryRun(Job job, int count)
-    {
-        if (Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        /// <summary>Takes and runs units until none are left; may run on several threads at once.</summary>
+        public abstract void Execute();
+
+        /// <summary>Runs <see cref="Execute"/> unless the caller has already finished the job.</summary>
+        internal void Join()
         {
-            return false;
-        }
-        try
-        {
-            var team = Grow(count - 1);
-            failure = null;
-            Done.Reset();
-            Volatile.Write(ref pending, count - 1);
-            for (int i = 0; i < count - 1; i++)
+            int seen = Volatile.Read(ref active);
+            while (true)
             {
-                team[i].Start(job, i + 1, count);
+                if (seen == Closed)
+                {
+                    return;
+                }
+                int was = Interlocked.CompareExchange(ref active, seen + 1, seen);
+                if (was == seen)
+                {
+                    break;
+                }
+                seen = was;
             }
-            job.Execute(0, count);
-            Done.Wait();
+            try
+            {
+                Execute();
+            }
+#pragma warning disable CA1031 // a helper must survive to hand the failure to the caller, who rethrows it
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+            Interlocked.Decrement(ref active);
+        }
+
+        /// <summary>The caller's part: run, wait for helpers still inside, then shut late ones out.</summary>
+        internal void Lead()
+        {
+            try
+            {
+                Execute();
+            }
+            finally
+            {
+                var spin = default(SpinWait);
+                while (Interlocked.CompareExchange(ref active, Closed, 0) != 0)
+                {
+                    spin.SpinOnce(sleep1Threshold: -1);
+                }
+            }
             if (failure is not null)
             {
                 ExceptionDispatchInfo.Capture(failure).Throw();
             }
-            return true;
+        }
+    }
+
+    private static readonly Lock Gate = new();
+    private static Helper[] helpers = [];
+    private static int busy;
+
+    /// <summary>
+    /// Runs <paramref name="job"/> on the calling thread with up to <paramref name="helperCount"/>
+    /// helpers and returns when it is complete. While another caller holds the helpers, the calling
+    /// thread does all the work itself.
+    /// </summary>
+    public static void Run(Job job, int helperCount)
+    {
+        if (helperCount < 1 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        {
+            job.Lead();
+            return;
+        }
+        try
+        {
+            var team = Enlist(helperCount);
+            for (int i = 0; i < helperCount; i++)
+            {
+                team[i].Post(job);
+            }
+            job.Lead();
         }
         finally
         {
@@ -58,108 +104,52 @@ internal static class GemmTeam
         }
     }
 
-    private static Worker[] Grow(int needed)
+    private static Helper[] Enlist(int needed)
     {
-        if (workers.Length >= needed)
+        if (helpers.Length >= needed)
         {
-            return workers;
+            return helpers;
         }
-        lock (Growth)
+        lock (Gate)
         {
-            if (workers.Length < needed)
+            if (helpers.Length < needed)
             {
-                var grown = new Worker[needed];
-                workers.CopyTo(grown, 0);
-                for (int i = workers.Length; i < needed; i++)
+                var grown = new Helper[needed];
+                helpers.CopyTo(grown, 0);
+                for (int i = helpers.Length; i < needed; i++)
                 {
-                    grown[i] = new Worker(i + 1);
+                    grown[i] = new Helper(i + 1);
                 }
-                workers = grown;
+                helpers = grown;
             }
-            return workers;
+            return helpers;
         }
     }
 
-    private static void Finished(Exception? error)
+    private sealed class Helper
     {
-        if (error is not null)
-        {
-            Interlocked.CompareExchange(ref failure, error, null);
-        }
-        if (Interlocked.Decrement(ref pending) == 0)
-        {
-            Done.Set();
-        }
-    }
-
-    private sealed class Worker
-    {
-        private readonly SemaphoreSlim go = new(0);
+        private readonly SemaphoreSlim wake = new(0);
         private Job? job;
-        private int index;
-        private int count;
 
-        public Worker(int number)
+        public Helper(int number)
         {
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"Bulwark GEMM {number}" };
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Bulwark GEMM helper {number}" };
             thread.Start();
         }
 
-        public void Start(Job work, int part, int parts)
+        public void Post(Job work)
         {
-            job = work;
-            index = part;
-            count = parts;
-            go.Release();
+            Volatile.Write(ref job, work);
+            wake.Release();
         }
 
         private void Loop()
         {
             while (true)
             {
-                go.Wait();
-                Exception? error = null;
-                try
-                {
-                    job!.Execute(index, count);
-                }
-#pragma warning disable CA1031 // a worker must survive to report the failure to the caller, who rethrows it
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    error = e;
-                }
-                job = null;
-                Finished(error);
+                wake.Wait();
+                Volatile.Read(ref job)?.Join();
             }
-        }
-    }
-}
-
-/// <summary>
-/// Sense-counting barrier for the parts of one team job. Parts spin (yielding, never sleeping a
-/// whole tick) because the wait is normally a few microseconds between two running cores.
-/// </summary>
-internal sealed class GemmBarrier(int parts)
-{
-    private readonly int size = parts;
-    private int remaining = parts;
-    private int phase;
-
-    /// <summary>Blocks until all parts have called it for the current phase.</summary>
-    public void SignalAndWait()
-    {
-        int current = Volatile.Read(ref phase);
-        if (Interlocked.Decrement(ref remaining) == 0)
-        {
-            remaining = size;
-            Volatile.Write(ref phase, current + 1);
-            return;
-        }
-        var spin = default(SpinWait);
-        while (Volatile.Read(ref phase) == current)
-        {
-            spin.SpinOnce(sleep1Threshold: -1);
         }
     }
 }
