@@ -46,6 +46,9 @@ internal static unsafe class Conv2dKernels
     private const int Quantum = ConvMicroKernels.ColumnQuantum;
     private const int Tile = ConvMicroKernels.DotTile;
 
+    // Below this reduction length (Cg·KH·KW) transposing the output gradient costs more than it saves.
+    private const int DotWeightGradBelow = 64;
+
     /// <summary>y = conv(x, w) + bias; <paramref name="bias"/> may be empty.</summary>
     public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
     {
@@ -113,7 +116,11 @@ internal static unsafe class Conv2dKernels
         }
     }
 
-    /// <summary>gw = ∂⟨gy, conv(x, w)⟩/∂w = Σₙ gyₙ · colsₙᵀ, summed over the batch.</summary>
+    /// <summary>
+    /// gw = ∂⟨gy, conv(x, w)⟩/∂w = Σₙ colsₙ · gyₙᵀ, summed over the batch. The product runs with the
+    /// output positions as the reduction: (shifted) input planes on one side, the transposed output
+    /// gradient on the other, accumulated into [k, o] tiles that stay in registers for a sample.
+    /// </summary>
     public static void WeightGrad(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
     {
         gw.Span.Clear();
@@ -121,6 +128,151 @@ internal static unsafe class Conv2dKernels
         {
             return;
         }
+        if (s.Kg < DotWeightGradBelow)
+        {
+            WeightGradDot(x, gy, gw, s);
+            return;
+        }
+        var g = s.G;
+        int groups = s.Groups;
+        int og32 = RoundUp(s.Og, Quantum);
+        int kg8 = RoundUp(s.Kg, Mr);
+        int ldT = groups * og32;
+        int positions = s.OH * s.OW;
+        int kTiles = kg8 / Mr;
+        int oTiles = og32 / Quantum;
+        int tilesPerGroup = kTiles * oTiles;
+
+        int padH = s.H + g.PadTop + g.PadBottom;
+        int padW = s.W + g.PadLeft + g.PadRight;
+        int plane = padH * padW;
+        int rows, rowLen, aRowStride, aLength;
+        long aGroupStride;
+        int[] rowOffArr = ArrayPool<int>.Shared.Rent(kg8);
+        if (s.Implicit)
+        {
+            // Row (c, kh, kw) of the implicit column matrix, read only on each output row's valid columns.
+            rows = s.OH;
+            rowLen = s.OW;
+            aRowStride = padW;
+            aLength = s.C * plane;
+            aGroupStride = (long)s.Cg * plane;
+            FillImplicitOffsets(rowOffArr, s.Cg, s.KH, s.KW, plane, padW, g.DilationH, g.DilationW);
+        }
+        else
+        {
+            rows = 1;
+            rowLen = positions;
+            aRowStride = 0;
+            aLength = groups * s.Kg * positions;
+            aGroupStride = (long)s.Kg * positions;
+            for (int k = 0; k < s.Kg; k++)
+            {
+                rowOffArr[k] = k * positions;
+            }
+        }
+        // Rows past Kg repeat the last one; their results are never read.
+        for (int k = s.Kg; k < kg8; k++)
+        {
+            rowOffArr[k] = rowOffArr[s.Kg - 1];
+        }
+
+        int batchParts = Math.Min(EngineSettings.Threads, s.N);
+        int tileParts = Math.Clamp(EngineSettings.Threads / batchParts, 1, groups * tilesPerGroup);
+        int partialLength = groups * kg8 * og32;
+        var partials = ArrayPool<float>.Shared.Rent(batchParts * partialLength);
+        try
+        {
+            partials.AsSpan(0, batchParts * partialLength).Clear();
+            ConvParallel.For(batchParts * tileParts, batchParts * tileParts, (worker, _, _) =>
+            {
+                int bp = worker / tileParts;
+                int tp = worker % tileParts;
+                int n0 = ConvParallel.Start(s.N, batchParts, bp);
+                int n1 = ConvParallel.Start(s.N, batchParts, bp + 1);
+                int t0 = ConvParallel.Start(groups * tilesPerGroup, tileParts, tp);
+                int t1 = ConvParallel.Start(groups * tilesPerGroup, tileParts, tp + 1);
+                var aBuf = ArrayPool<float>.Shared.Rent(aLength);
+                var gyT = ArrayPool<float>.Shared.Rent(positions * ldT);
+                try
+                {
+                    // Output-channel columns past Og stay zero for the whole call.
+                    gyT.AsSpan(0, positions * ldT).Clear();
+                    for (int n = n0; n < n1; n++)
+                    {
+                        var xs = x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W);
+                        if (s.Implicit)
+                        {
+                            PadCopy(xs, s.C, s.H, s.W, aBuf.AsSpan(0, aLength), plane, padH, padW, g.PadTop, g.PadLeft);
+                        }
+                        else
+                        {
+                            for (int gi = 0; gi < groups; gi++)
+                            {
+                                Im2Col(xs.Slice(gi * s.Cg * s.H * s.W), s, aBuf.AsSpan((int)(gi * aGroupStride), s.Kg * positions), positions);
+                            }
+                        }
+                        var gys = gy.Span.Slice(n * s.O * positions, s.O * positions);
+                        for (int gi = 0; gi < groups; gi++)
+                        {
+                            Transpose(gys.Slice(gi * s.Og * positions, s.Og * positions), s.Og, positions, gyT.AsSpan(gi * og32), ldT);
+                        }
+                        fixed (float* a = aBuf)
+                        fixed (float* b = gyT)
+                        fixed (int* ro = rowOffArr)
+                        fixed (float* part = partials)
+                        {
+                            float* c0 = part + ((long)bp * partialLength);
+                            for (int t = t0; t < t1; t++)
+                            {
+                                int gi = t / tilesPerGroup;
+                                int kt = t % tilesPerGroup / oTiles;
+                                int ot = t % oTiles;
+                                ConvMicroKernels.GatherAccumulate(a + (gi * aGroupStride), ro + (kt * Mr), rows, rowLen, aRowStride,
+                                    b + (gi * og32) + (ot * Quantum), ldT,
+                                    c0 + (((long)gi * kg8 * og32) + (kt * Mr * og32) + (ot * Quantum)), og32);
+                            }
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(aBuf);
+                    ArrayPool<float>.Shared.Return(gyT);
+                }
+            });
+
+            var dstW = gw.Span;
+            for (int gi = 0; gi < groups; gi++)
+            {
+                for (int bp = 0; bp < batchParts; bp++)
+                {
+                    var part = partials.AsSpan((bp * partialLength) + (gi * kg8 * og32), kg8 * og32);
+                    for (int o = 0; o < s.Og; o++)
+                    {
+                        var row = dstW.Slice(((gi * s.Og) + o) * s.Kg, s.Kg);
+                        for (int k = 0; k < s.Kg; k++)
+                        {
+                            row[k] += part[(k * og32) + o];
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(partials);
+            ArrayPool<int>.Shared.Return(rowOffArr);
+        }
+    }
+
+    /// <summary>
+    /// The weight gradient for short reductions (few input channels): dot products of output-gradient
+    /// rows with implicit or explicit column rows, vectorised along the output positions, so no
+    /// transpose is needed. Several samples go through a tile before its horizontal sums.
+    /// </summary>
+    private static void WeightGradDot(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
+    {
         var g = s.G;
         int groups = s.Groups;
         int ogPad = RoundUp(s.Og, Tile);
@@ -261,6 +413,24 @@ internal static unsafe class Conv2dKernels
         {
             ArrayPool<float>.Shared.Return(partials);
             ArrayPool<int>.Shared.Return(rowOffArr);
+        }
+    }
+
+    /// <summary>dst[p·ld + r] = src[r·cols + p] for r &lt; rows, p &lt; cols, in blocks that keep the written lines in L1.</summary>
+    internal static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, int ld)
+    {
+        const int block = 16;
+        for (int p0 = 0; p0 < cols; p0 += block)
+        {
+            int p1 = Math.Min(p0 + block, cols);
+            for (int r = 0; r < rows; r++)
+            {
+                var from = src.Slice(r * cols, cols);
+                for (int p = p0; p < p1; p++)
+                {
+                    dst[(p * ld) + r] = from[p];
+                }
+            }
         }
     }
 
@@ -584,30 +754,19 @@ internal static unsafe class Conv2dKernels
     private static void WriteRows(float[] c, int ldc, int srcW, int r0, int r1, Span<float> dst, int outH, int outW, ReadOnlySpan<float> bias)
     {
         int plane = outH * outW;
-        for (int r = r0; r < r1; r++)
+        fixed (float* cp = c)
+        fixed (float* dp = dst)
         {
-            var from = c.AsSpan(r * ldc);
-            var to = dst.Slice(r * plane, plane);
-            if (srcW == outW)
+            for (int r = r0; r < r1; r++)
             {
-                if (bias.IsEmpty)
+                float add = bias.IsEmpty ? 0f : bias[r];
+                if (srcW == outW)
                 {
-                    from[..plane].CopyTo(to);
+                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), plane, 1, plane, add, dp + ((long)r * plane));
                 }
                 else
                 {
-                    TensorPrimitives.Add(from[..plane], bias[r], to);
-                }
-                continue;
-            }
-            float add = bias.IsEmpty ? 0f : bias[r];
-            for (int i = 0; i < outH; i++)
-            {
-                var f = from.Slice(i * srcW, outW);
-                var t = to.Slice(i * outW, outW);
-                for (int j = 0; j < f.Length; j++)
-                {
-                    t[j] = f[j] + add;
+                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), srcW, outH, outW, add, dp + ((long)r * plane));
                 }
             }
         }
