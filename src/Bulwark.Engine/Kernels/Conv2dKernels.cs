@@ -196,14 +196,15 @@ internal static unsafe class Conv2dKernels
                 var gyT = ArrayPool<float>.Shared.Rent(positions * ldT);
                 try
                 {
-                    // Output-channel columns past Og stay zero for the whole call.
+                    // Padding, and output-channel columns past Og, stay zero for the whole call.
+                    aBuf.AsSpan(0, aLength).Clear();
                     gyT.AsSpan(0, positions * ldT).Clear();
                     for (int n = n0; n < n1; n++)
                     {
                         var xs = x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W);
                         if (s.Implicit)
                         {
-                            PadCopy(xs, s.C, s.H, s.W, aBuf.AsSpan(0, aLength), plane, padH, padW, g.PadTop, g.PadLeft);
+                            CopyInto(xs, s.C, s.H, s.W, aBuf.AsSpan(0, aLength), plane, padH, padW, g.PadTop, g.PadLeft);
                         }
                         else
                         {
@@ -340,8 +341,10 @@ internal static unsafe class Conv2dKernels
                 var gyBuf = ArrayPool<float>.Shared.Rent(blockHere * gyStride);
                 try
                 {
-                    // Slack past the planes is read by the last rows; zeros keep it finite.
+                    // Padding, slack past the planes (read by the last rows) and the output
+                    // gradient's padding rows and columns stay zero for the whole call.
                     bBuf.AsSpan(0, blockHere * bStride).Clear();
+                    gyBuf.AsSpan(0, blockHere * gyStride).Clear();
                     for (int nb = n0; nb < n1; nb += blockHere)
                     {
                         int count = Math.Min(blockHere, n1 - nb);
@@ -354,7 +357,7 @@ internal static unsafe class Conv2dKernels
                             {
                                 int padH = s.H + g.PadTop + g.PadBottom;
                                 int padW = s.W + g.PadLeft + g.PadRight;
-                                PadCopy(xs, s.C, s.H, s.W, bs, padH * padW, padH, padW, g.PadTop, g.PadLeft);
+                                CopyInto(xs, s.C, s.H, s.W, bs, padH * padW, padH, padW, g.PadTop, g.PadLeft);
                             }
                             else
                             {
@@ -368,8 +371,7 @@ internal static unsafe class Conv2dKernels
                             for (int gi = 0; gi < groups; gi++)
                             {
                                 var dst = gyd.Slice(gi * gyGroupStride, gyGroupStride);
-                                PadCopy(gys.Slice(gi * s.Og * s.OH * s.OW), s.Og, s.OH, s.OW, dst, cols, s.OH, rowWidth, 0, 0);
-                                dst.Slice(s.Og * cols).Clear();
+                                CopyInto(gys.Slice(gi * s.Og * s.OH * s.OW), s.Og, s.OH, s.OW, dst, cols, s.OH, rowWidth, 0, 0);
                             }
                         }
                         fixed (float* bp0 = bBuf)
@@ -474,7 +476,8 @@ internal static unsafe class Conv2dKernels
                 var cBuf = ArrayPool<float>.Shared.Rent(p.Blocks * Mr * cols);
                 try
                 {
-                    buf.AsSpan(p.Channels * p.Plane, p.BufferLength - (p.Channels * p.Plane)).Clear();
+                    // Padding and slack stay zero for the whole call.
+                    buf.AsSpan(0, p.BufferLength).Clear();
                     int srcSize = p.Channels * p.SrcH * p.SrcW;
                     int dstSize = p.OutChannels * p.OutH * p.OutW;
                     for (int item = start; item < end; item++)
@@ -483,7 +486,7 @@ internal static unsafe class Conv2dKernels
                         int part = item % perSample;
                         int b0 = ConvParallel.Start(totalBlocks, perSample, part);
                         int b1 = ConvParallel.Start(totalBlocks, perSample, part + 1);
-                        PadCopy(src.Span.Slice(n * srcSize, srcSize), p.Channels, p.SrcH, p.SrcW,
+                        CopyInto(src.Span.Slice(n * srcSize, srcSize), p.Channels, p.SrcH, p.SrcW,
                             buf.AsSpan(0, p.Channels * p.Plane), p.Plane, p.PadH, p.PadW, p.Top, p.Left);
                         for (int gi = b0 / p.Blocks; gi <= (b1 - 1) / p.Blocks; gi++)
                         {
@@ -494,7 +497,7 @@ internal static unsafe class Conv2dKernels
                             fixed (float* c = cBuf)
                             fixed (int* ro = rowOffArr)
                             {
-                                ConvMicroKernels.Outer(a + ((long)gi * p.Blocks * p.K * Mr), lo, hi, p.K,
+                                ConvMicroKernels.Outer(a + ((long)gi * p.Blocks * p.K * Mr), lo, hi, p.RowsPerGroup, p.K,
                                     b + ((long)gi * p.SrcChannelsPerGroup * p.Plane), ro, cols, c, cols);
                             }
                             int r0 = lo * Mr;
@@ -547,7 +550,7 @@ internal static unsafe class Conv2dKernels
                             fixed (float* c = cBuf)
                             fixed (int* ro = rowOffArr)
                             {
-                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Kg * Mr), 0, blocks, s.Kg, b, ro, cols, c, cols);
+                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Kg * Mr), 0, blocks, s.Og, s.Kg, b, ro, cols, c, cols);
                             }
                             WriteRows(cBuf, cols, s.OW, 0, s.Og, y.Span.Slice((n * dstSize) + (gi * s.Og * s.OH * s.OW)),
                                 s.OH, s.OW, bias.IsEmpty ? default : bias.Span.Slice(gi * s.Og, s.Og));
@@ -592,11 +595,13 @@ internal static unsafe class Conv2dKernels
                 var cBuf = ArrayPool<float>.Shared.Rent(blocks * Mr * cols);
                 try
                 {
+                    // Each row's tail past OH·OW stays zero for the whole call.
+                    gyBuf.AsSpan(0, s.O * cols).Clear();
                     int srcSize = s.O * s.OH * s.OW;
                     int dstSize = s.C * s.H * s.W;
                     for (int n = start; n < end; n++)
                     {
-                        PadCopy(gy.Span.Slice(n * srcSize, srcSize), s.O, s.OH, s.OW, gyBuf.AsSpan(0, s.O * cols), cols, s.OH, s.OW, 0, 0);
+                        CopyInto(gy.Span.Slice(n * srcSize, srcSize), s.O, s.OH, s.OW, gyBuf.AsSpan(0, s.O * cols), cols, s.OH, s.OW, 0, 0);
                         var gxn = gx.Span.Slice(n * dstSize, dstSize);
                         gxn.Clear();
                         for (int gi = 0; gi < s.Groups; gi++)
@@ -606,7 +611,7 @@ internal static unsafe class Conv2dKernels
                             fixed (float* c = cBuf)
                             fixed (int* ro = rowOffArr)
                             {
-                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Og * Mr), 0, blocks, s.Og, b + ((long)gi * s.Og * cols), ro, cols, c, cols);
+                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Og * Mr), 0, blocks, s.Kg, s.Og, b + ((long)gi * s.Og * cols), ro, cols, c, cols);
                             }
                             Col2Im(cBuf.AsSpan(0, s.Kg * cols), cols, s, gxn.Slice(gi * s.Cg * s.H * s.W));
                         }
@@ -721,32 +726,41 @@ internal static unsafe class Conv2dKernels
     private static int ImplicitSlack(int kw, int dilationW, int used, int cols) => (dilationW * (kw - 1)) + (cols - used) + Quantum;
 
     /// <summary>
-    /// dst[c, a, b] = src[c, a − top, b − left], zero where that falls outside the source; each
-    /// destination plane is <paramref name="dstPlane"/> long and its tail past dstH·dstW is zeroed.
-    /// Negative offsets crop the source.
+    /// dst[c, a + top, b + left] = src[c, a, b] wherever that lands inside the destination planes
+    /// (dstH × dstW, <paramref name="dstPlane"/> apart); negative offsets crop the source. Other
+    /// destination elements are left as they are: callers zero a reused buffer once, and since
+    /// every sample fills the same positions its borders stay zero.
     /// </summary>
-    internal static void PadCopy(ReadOnlySpan<float> src, int planes, int srcH, int srcW, Span<float> dst, int dstPlane, int dstH, int dstW, int top, int left)
+    internal static void CopyInto(ReadOnlySpan<float> src, int planes, int srcH, int srcW, Span<float> dst, int dstPlane, int dstH, int dstW, int top, int left)
     {
-        int lo = Math.Clamp(left, 0, dstW);
-        int hi = Math.Clamp(srcW + left, lo, dstW);
-        for (int c = 0; c < planes; c++)
+        int r0 = Math.Max(0, -top);
+        int r1 = Math.Min(srcH, dstH - top);
+        int c0 = Math.Max(0, -left);
+        int c1 = Math.Min(srcW, dstW - left);
+        if (planes == 0 || r1 <= r0 || c1 <= c0)
         {
-            var plane = dst.Slice(c * dstPlane, dstPlane);
-            var from = src.Slice(c * srcH * srcW, srcH * srcW);
-            for (int a = 0; a < dstH; a++)
+            return;
+        }
+        if (src.Length < (long)planes * srcH * srcW || dst.Length < ((long)(planes - 1) * dstPlane) + (dstH * dstW) || dstPlane < dstH * dstW)
+        {
+            throw new ArgumentException("CopyInto: a span is too short for the planes it is given.");
+        }
+        fixed (float* sp = src)
+        fixed (float* dp = dst)
+        {
+            for (int c = 0; c < planes; c++)
             {
-                var row = plane.Slice(a * dstW, dstW);
-                int sr = a - top;
-                if (sr < 0 || sr >= srcH || hi == lo)
+                float* from = sp + ((long)c * srcH * srcW) + (r0 * srcW) + c0;
+                float* to = dp + ((long)c * dstPlane) + ((r0 + top) * dstW) + c0 + left;
+                if (srcW == dstW && c0 == 0 && c1 == srcW)
                 {
-                    row.Clear();
-                    continue;
+                    ConvMicroKernels.CopyRows(from, 0, 1, (r1 - r0) * srcW, 0f, to, 0);
                 }
-                row[..lo].Clear();
-                from.Slice((sr * srcW) + lo - left, hi - lo).CopyTo(row[lo..hi]);
-                row[hi..].Clear();
+                else
+                {
+                    ConvMicroKernels.CopyRows(from, srcW, r1 - r0, c1 - c0, 0f, to, dstW);
+                }
             }
-            plane[(dstH * dstW)..].Clear();
         }
     }
 
@@ -762,11 +776,11 @@ internal static unsafe class Conv2dKernels
                 float add = bias.IsEmpty ? 0f : bias[r];
                 if (srcW == outW)
                 {
-                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), plane, 1, plane, add, dp + ((long)r * plane));
+                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), plane, 1, plane, add, dp + ((long)r * plane), plane);
                 }
                 else
                 {
-                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), srcW, outH, outW, add, dp + ((long)r * plane));
+                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), srcW, outH, outW, add, dp + ((long)r * plane), outW);
                 }
             }
         }

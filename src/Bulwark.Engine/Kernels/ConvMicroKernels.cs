@@ -24,36 +24,60 @@ internal static unsafe class ConvMicroKernels
     public const int DotTile = 4;
 
     /// <summary>
-    /// C[r, j] = Σₚ A[r, p] · B[p, j] for the row panels <paramref name="blockStart"/>..<paramref name="blockEnd"/>
-    /// and j &lt; <paramref name="cols"/> (a multiple of <see cref="ColumnQuantum"/>). A is packed as
-    /// [panel][p][<see cref="OuterRows"/>]; B[p, j] = b[rowOff[p] + j]; C rows have stride ldc.
+    /// C[r, j] = Σₚ A[r, p] · B[p, j] for rows r of the panels <paramref name="blockStart"/>..<paramref name="blockEnd"/>
+    /// below <paramref name="rows"/>, and j &lt; <paramref name="cols"/> (a multiple of <see cref="ColumnQuantum"/>).
+    /// A is packed as [panel][p][<see cref="OuterRows"/>]; B[p, j] = b[rowOff[p] + j]; C rows have
+    /// stride ldc. A last, partial panel runs on narrower tiles rather than on padding rows.
     /// </summary>
-    public static void Outer(float* aPacked, int blockStart, int blockEnd, int k, float* b, int* rowOff, int cols, float* c, int ldc)
+    public static void Outer(float* aPacked, int blockStart, int blockEnd, int rows, int k, float* b, int* rowOff, int cols, float* c, int ldc)
     {
         for (int blk = blockStart; blk < blockEnd; blk++)
         {
             float* a = aPacked + ((long)blk * k * OuterRows);
             float* cRow = c + ((long)blk * OuterRows * ldc);
+            int m = Math.Min(OuterRows, rows - (blk * OuterRows));
             if (Vector512.IsHardwareAccelerated)
             {
-                for (int j = 0; j < cols; j += 32)
-                {
-                    OuterTile<Vector512<float>, Simd512>(a, b + j, rowOff, k, cRow + j, ldc);
-                }
+                OuterPanel<Vector512<float>, Simd512>(a, m, b, rowOff, k, cols, cRow, ldc);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                for (int j = 0; j < cols; j += 16)
-                {
-                    OuterTile<Vector256<float>, Simd256>(a, b + j, rowOff, k, cRow + j, ldc);
-                }
+                OuterPanel<Vector256<float>, Simd256>(a, m, b, rowOff, k, cols, cRow, ldc);
             }
             else
             {
-                for (int j = 0; j < cols; j += 8)
-                {
-                    OuterTile<Vector128<float>, Simd128>(a, b + j, rowOff, k, cRow + j, ldc);
-                }
+                OuterPanel<Vector128<float>, Simd128>(a, m, b, rowOff, k, cols, cRow, ldc);
+            }
+        }
+    }
+
+    private static void OuterPanel<TVec, TOps>(float* a, int m, float* b, int* rowOff, int k, int cols, float* c, int ldc)
+        where TVec : struct
+        where TOps : IConvVector<TVec>
+    {
+        int step = 2 * TOps.Count;
+        for (int j = 0; j < cols; j += step)
+        {
+            if (m == OuterRows)
+            {
+                OuterTile<TVec, TOps>(a, b + j, rowOff, k, c + j, ldc);
+                continue;
+            }
+            // m = 4·x + 2·y + z rows through the narrower tiles, which read the same packed panel.
+            int r = 0;
+            if (m - r >= 4)
+            {
+                OuterTileFew<TVec, TOps, Four>(a + r, b + j, rowOff, k, c + ((long)r * ldc) + j, ldc);
+                r += 4;
+            }
+            if (m - r >= 2)
+            {
+                OuterTileFew<TVec, TOps, Two>(a + r, b + j, rowOff, k, c + ((long)r * ldc) + j, ldc);
+                r += 2;
+            }
+            if (m - r >= 1)
+            {
+                OuterTileFew<TVec, TOps, One>(a + r, b + j, rowOff, k, c + ((long)r * ldc) + j, ldc);
             }
         }
     }
@@ -194,23 +218,23 @@ internal static unsafe class ConvMicroKernels
     }
 
     /// <summary>
-    /// dst[i·len + j] = src[i·srcStride + j] + add for i &lt; rows, j &lt; len: drops the extra
-    /// columns of a product computed on padded rows. Short rows are covered by two overlapping
-    /// vectors rather than a scalar tail.
+    /// dst[i·dstStride + j] = src[i·srcStride + j] + add for i &lt; rows, j &lt; len: moves rows
+    /// between padded and unpadded layouts. Short rows are covered by two overlapping vectors
+    /// rather than a scalar tail.
     /// </summary>
-    public static void CopyRows(float* src, int srcStride, int rows, int len, float add, float* dst)
+    public static void CopyRows(float* src, int srcStride, int rows, int len, float add, float* dst, int dstStride)
     {
         if (Vector512.IsHardwareAccelerated && len >= Vector512<float>.Count)
         {
-            CopyRows<Vector512<float>, Simd512>(src, srcStride, rows, len, add, dst);
+            CopyRows<Vector512<float>, Simd512>(src, srcStride, rows, len, add, dst, dstStride);
         }
         else if (Vector256.IsHardwareAccelerated && len >= Vector256<float>.Count)
         {
-            CopyRows<Vector256<float>, Simd256>(src, srcStride, rows, len, add, dst);
+            CopyRows<Vector256<float>, Simd256>(src, srcStride, rows, len, add, dst, dstStride);
         }
         else if (Vector128.IsHardwareAccelerated && len >= Vector128<float>.Count)
         {
-            CopyRows<Vector128<float>, Simd128>(src, srcStride, rows, len, add, dst);
+            CopyRows<Vector128<float>, Simd128>(src, srcStride, rows, len, add, dst, dstStride);
         }
         else
         {
@@ -218,13 +242,13 @@ internal static unsafe class ConvMicroKernels
             {
                 for (int j = 0; j < len; j++)
                 {
-                    dst[(i * len) + j] = src[((long)i * srcStride) + j] + add;
+                    dst[((long)i * dstStride) + j] = src[((long)i * srcStride) + j] + add;
                 }
             }
         }
     }
 
-    private static void CopyRows<TVec, TOps>(float* src, int srcStride, int rows, int len, float add, float* dst)
+    private static void CopyRows<TVec, TOps>(float* src, int srcStride, int rows, int len, float add, float* dst, int dstStride)
         where TVec : struct
         where TOps : IConvVector<TVec>
     {
@@ -233,7 +257,7 @@ internal static unsafe class ConvMicroKernels
         for (int i = 0; i < rows; i++)
         {
             float* s = src + ((long)i * srcStride);
-            float* d = dst + ((long)i * len);
+            float* d = dst + ((long)i * dstStride);
             int j = 0;
             for (; j <= len - w; j += w)
             {
@@ -311,6 +335,80 @@ internal static unsafe class ConvMicroKernels
         c += ldc;
         TOps.Store(c, c70);
         TOps.Store(c + w, c71);
+    }
+
+    private interface IRows
+    {
+        static abstract int Value { get; }
+    }
+
+    private readonly struct One : IRows
+    {
+        public static int Value => 1;
+    }
+
+    private readonly struct Two : IRows
+    {
+        public static int Value => 2;
+    }
+
+    private readonly struct Four : IRows
+    {
+        public static int Value => 4;
+    }
+
+    // One, two or four rows × two vectors for a panel's last rows; the row count is a type argument
+    // so the unused accumulators are compiled away.
+    private static void OuterTileFew<TVec, TOps, TRows>(float* a, float* b, int* rowOff, int k, float* c, int ldc)
+        where TVec : struct
+        where TOps : IConvVector<TVec>
+        where TRows : struct, IRows
+    {
+        TVec c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
+        TVec c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
+        int w = TOps.Count;
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + rowOff[p];
+            TVec b0 = TOps.Load(bp);
+            TVec b1 = TOps.Load(bp + w);
+            TVec av = TOps.Broadcast(a[0]);
+            c00 = TOps.MulAdd(av, b0, c00);
+            c01 = TOps.MulAdd(av, b1, c01);
+            if (TRows.Value > 1)
+            {
+                av = TOps.Broadcast(a[1]);
+                c10 = TOps.MulAdd(av, b0, c10);
+                c11 = TOps.MulAdd(av, b1, c11);
+            }
+            if (TRows.Value > 2)
+            {
+                av = TOps.Broadcast(a[2]);
+                c20 = TOps.MulAdd(av, b0, c20);
+                c21 = TOps.MulAdd(av, b1, c21);
+                av = TOps.Broadcast(a[3]);
+                c30 = TOps.MulAdd(av, b0, c30);
+                c31 = TOps.MulAdd(av, b1, c31);
+            }
+            a += OuterRows;
+        }
+        TOps.Store(c, c00);
+        TOps.Store(c + w, c01);
+        if (TRows.Value > 1)
+        {
+            c += ldc;
+            TOps.Store(c, c10);
+            TOps.Store(c + w, c11);
+        }
+        if (TRows.Value > 2)
+        {
+            c += ldc;
+            TOps.Store(c, c20);
+            TOps.Store(c + w, c21);
+            c += ldc;
+            TOps.Store(c, c30);
+            TOps.Store(c + w, c31);
+        }
     }
 
     // Four A rows × four B rows: eight loads feed sixteen independent accumulators per step.
