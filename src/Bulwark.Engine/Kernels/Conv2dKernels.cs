@@ -47,7 +47,7 @@ internal static unsafe class Conv2dKernels
     private const int Tile = ConvMicroKernels.DotTile;
 
     // Below this reduction length (Cg·KH·KW) transposing the output gradient costs more than it saves.
-    private const int DotWeightGradBelow = 64;
+    private const int DotWeightGradBelow = 96;
 
     /// <summary>y = conv(x, w) + bias; <paramref name="bias"/> may be empty.</summary>
     public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)

@@ -29,9 +29,9 @@ public class ConvKernelTests
         { "wide reduction", [3, 16, 10, 9], [20, 16, 3, 3], Conv2dGeometry.Square(padding: 1) },
         { "kernel as large as input", [2, 3, 5, 4], [2, 3, 5, 4], new Conv2dGeometry() },
         { "rows ignored past the last window", [2, 2, 8, 8], [3, 2, 3, 3], new Conv2dGeometry(3, 2, 0, 0, 0, 0) },
-        { "groups 2, long reduction, stride 2", [2, 16, 9, 8], [6, 8, 3, 3], new Conv2dGeometry(2, 2, 1, 1, 0, 1, Groups: 2) },
-        { "depthwise, long reduction", [1, 4, 10, 10], [4, 1, 9, 8], Conv2dGeometry.Square(padding: 2, groups: 4) },
-        { "many output channels, batch 1", [1, 9, 6, 7], [40, 9, 3, 3], Conv2dGeometry.Square(padding: 1) },
+        { "groups 2, long reduction, stride 2", [2, 24, 9, 8], [6, 12, 3, 3], new Conv2dGeometry(2, 2, 1, 1, 0, 1, Groups: 2) },
+        { "depthwise, long reduction", [1, 4, 12, 12], [4, 1, 11, 9], Conv2dGeometry.Square(padding: 2, groups: 4) },
+        { "many output channels, batch 1", [1, 12, 6, 7], [40, 12, 3, 3], Conv2dGeometry.Square(padding: 1) },
     };
 
     [Theory]
