@@ -28,7 +28,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         var s = ConvShapeOf(input, weight, bias, geometry);
-        var y = TensorArena.Allocate(ShapeUtil.Product(s.OutputShape), zeroed: true);
+        var y = TensorArena.Allocate(ShapeUtil.Product(s.OutputShape), zeroed: false);
         Conv2dKernels.Forward(Data(input), Data(weight), bias is null ? ReadOnlyMemory<float>.Empty : Data(bias), y, s);
         var result = new Tensor(y, s.OutputShape);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
@@ -50,7 +50,7 @@ public sealed partial class Tensor
     {
         CheckShape("ConvTransposeLike", gradOut, s.OutputShape);
         CheckShape("ConvTransposeLike", weight, s.WeightShape);
-        var gx = TensorArena.Allocate(ShapeUtil.Product(s.InputShape), zeroed: true);
+        var gx = TensorArena.Allocate(ShapeUtil.Product(s.InputShape), zeroed: false);
         Conv2dKernels.InputGrad(Data(gradOut), Data(weight), gx, s);
         return Tape.Record(new Tensor(gx, s.InputShape), "ConvTransposeLike", gradOut, weight, h => (
             gradOut.RequiresGrad ? Conv2d(h, weight, null, s.G) : null,
@@ -67,7 +67,7 @@ public sealed partial class Tensor
     {
         CheckShape("ConvWeightGrad", input, s.InputShape);
         CheckShape("ConvWeightGrad", gradOut, s.OutputShape);
-        var gw = TensorArena.Allocate(ShapeUtil.Product(s.WeightShape), zeroed: true);
+        var gw = TensorArena.Allocate(ShapeUtil.Product(s.WeightShape), zeroed: false);
         Conv2dKernels.WeightGrad(Data(input), Data(gradOut), gw, s);
         return Tape.Record(new Tensor(gw, s.WeightShape), "ConvWeightGrad", input, gradOut, h => (
             input.RequiresGrad ? ConvTransposeLike(gradOut, h, s) : null,
@@ -149,8 +149,8 @@ public sealed partial class Tensor
     {
         int planes = input.shape[0] * input.shape[1];
         int[] outShape = [input.shape[0], input.shape[1], win.OutH, win.OutW];
-        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: true);
-        var arg = new int[y.Length];
+        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
+        var arg = Uninitialized<int>(y.Length);
         PoolKernels.MaxForward(Data(input), y, arg, planes, win);
         var inShape = (int[])input.shape.Clone();
         return Tape.Record(new Tensor(y, outShape), name, input, g => MaxPoolScatter(g, arg, inShape));
@@ -164,7 +164,7 @@ public sealed partial class Tensor
     {
         int inPlane = inShape[2] * inShape[3];
         int outPlane = g.shape[2] * g.shape[3];
-        var gx = TensorArena.Allocate(ShapeUtil.Product(inShape), zeroed: true);
+        var gx = TensorArena.Allocate(ShapeUtil.Product(inShape), zeroed: false);
         PoolKernels.ScatterAt(Data(g), arg, gx, inShape[0] * inShape[1], inPlane, outPlane);
         var outShape = (int[])g.shape.Clone();
         return Tape.Record(new Tensor(gx, (int[])inShape.Clone()), "MaxPoolScatter", g, h => MaxPoolGather(h, arg, outShape));
@@ -175,7 +175,7 @@ public sealed partial class Tensor
     {
         int inPlane = x.shape[2] * x.shape[3];
         int outPlane = outShape[2] * outShape[3];
-        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: true);
+        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
         PoolKernels.GatherAt(Data(x), arg, y, outShape[0] * outShape[1], inPlane, outPlane);
         var inShape = (int[])x.shape.Clone();
         return Tape.Record(new Tensor(y, (int[])outShape.Clone()), "MaxPoolGather", x, g => MaxPoolScatter(g, arg, inShape));
@@ -185,7 +185,7 @@ public sealed partial class Tensor
     internal static Tensor WindowAverage(Tensor x, PoolWindows win)
     {
         int[] outShape = [x.shape[0], x.shape[1], win.OutH, win.OutW];
-        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: true);
+        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
         PoolKernels.Average(Data(x), y, x.shape[0] * x.shape[1], win);
         return Tape.Record(new Tensor(y, outShape), "AvgPool2d", x, g => WindowAverageTranspose(g, win));
     }
@@ -194,12 +194,16 @@ public sealed partial class Tensor
     internal static Tensor WindowAverageTranspose(Tensor g, PoolWindows win)
     {
         int[] inShape = [g.shape[0], g.shape[1], win.InH, win.InW];
-        var gx = TensorArena.Allocate(ShapeUtil.Product(inShape), zeroed: true);
+        var gx = TensorArena.Allocate(ShapeUtil.Product(inShape), zeroed: false);
         PoolKernels.AverageTranspose(Data(g), gx, g.shape[0] * g.shape[1], win);
         return Tape.Record(new Tensor(gx, inShape), "AvgPool2dBackward", g, h => WindowAverage(h, win));
     }
 
     // ---------------------------------------------------------------- validation
+
+    // Every kernel of this family writes (or clears) its whole output, so skipping the runtime's
+    // zeroing of these large arrays is safe and saves a pass over memory.
+    private static T[] Uninitialized<T>(int length) => GC.AllocateUninitializedArray<T>(length);
 
     private static ReadOnlyMemory<float> Data(Tensor t) => t.IsContiguous ? t.storage.AsMemory(t.offset, t.Size) : t.ToArray();
 

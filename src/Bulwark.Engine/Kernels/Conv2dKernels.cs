@@ -46,6 +46,9 @@ internal static unsafe class Conv2dKernels
     private const int Quantum = ConvMicroKernels.ColumnQuantum;
     private const int Tile = ConvMicroKernels.DotTile;
 
+    // Below this reduction length (Cg·KH·KW) transposing the output gradient costs more than it saves.
+    private const int DotWeightGradBelow = 96;
+
     /// <summary>y = conv(x, w) + bias; <paramref name="bias"/> may be empty.</summary>
     public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
     {
@@ -113,7 +116,11 @@ internal static unsafe class Conv2dKernels
         }
     }
 
-    /// <summary>gw = ∂⟨gy, conv(x, w)⟩/∂w = Σₙ gyₙ · colsₙᵀ, summed over the batch.</summary>
+    /// <summary>
+    /// gw = ∂⟨gy, conv(x, w)⟩/∂w = Σₙ colsₙ · gyₙᵀ, summed over the batch. The product runs with the
+    /// output positions as the reduction: (shifted) input planes on one side, the transposed output
+    /// gradient on the other, accumulated into [k, o] tiles that stay in registers for a sample.
+    /// </summary>
     public static void WeightGrad(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
     {
         gw.Span.Clear();
@@ -121,6 +128,152 @@ internal static unsafe class Conv2dKernels
         {
             return;
         }
+        if (s.Kg < DotWeightGradBelow)
+        {
+            WeightGradDot(x, gy, gw, s);
+            return;
+        }
+        var g = s.G;
+        int groups = s.Groups;
+        int og32 = RoundUp(s.Og, Quantum);
+        int kg8 = RoundUp(s.Kg, Mr);
+        int ldT = groups * og32;
+        int positions = s.OH * s.OW;
+        int kTiles = kg8 / Mr;
+        int oTiles = og32 / Quantum;
+        int tilesPerGroup = kTiles * oTiles;
+
+        int padH = s.H + g.PadTop + g.PadBottom;
+        int padW = s.W + g.PadLeft + g.PadRight;
+        int plane = padH * padW;
+        int rows, rowLen, aRowStride, aLength;
+        long aGroupStride;
+        int[] rowOffArr = ArrayPool<int>.Shared.Rent(kg8);
+        if (s.Implicit)
+        {
+            // Row (c, kh, kw) of the implicit column matrix, read only on each output row's valid columns.
+            rows = s.OH;
+            rowLen = s.OW;
+            aRowStride = padW;
+            aLength = s.C * plane;
+            aGroupStride = (long)s.Cg * plane;
+            FillImplicitOffsets(rowOffArr, s.Cg, s.KH, s.KW, plane, padW, g.DilationH, g.DilationW);
+        }
+        else
+        {
+            rows = 1;
+            rowLen = positions;
+            aRowStride = 0;
+            aLength = groups * s.Kg * positions;
+            aGroupStride = (long)s.Kg * positions;
+            for (int k = 0; k < s.Kg; k++)
+            {
+                rowOffArr[k] = k * positions;
+            }
+        }
+        // Rows past Kg repeat the last one; their results are never read.
+        for (int k = s.Kg; k < kg8; k++)
+        {
+            rowOffArr[k] = rowOffArr[s.Kg - 1];
+        }
+
+        int batchParts = Math.Min(EngineSettings.Threads, s.N);
+        int tileParts = Math.Clamp(EngineSettings.Threads / batchParts, 1, groups * tilesPerGroup);
+        int partialLength = groups * kg8 * og32;
+        var partials = ArrayPool<float>.Shared.Rent(batchParts * partialLength);
+        try
+        {
+            partials.AsSpan(0, batchParts * partialLength).Clear();
+            ConvParallel.For(batchParts * tileParts, batchParts * tileParts, (worker, _, _) =>
+            {
+                int bp = worker / tileParts;
+                int tp = worker % tileParts;
+                int n0 = ConvParallel.Start(s.N, batchParts, bp);
+                int n1 = ConvParallel.Start(s.N, batchParts, bp + 1);
+                int t0 = ConvParallel.Start(groups * tilesPerGroup, tileParts, tp);
+                int t1 = ConvParallel.Start(groups * tilesPerGroup, tileParts, tp + 1);
+                var aBuf = ArrayPool<float>.Shared.Rent(aLength);
+                var gyT = ArrayPool<float>.Shared.Rent(positions * ldT);
+                try
+                {
+                    // Padding, and output-channel columns past Og, stay zero for the whole call.
+                    aBuf.AsSpan(0, aLength).Clear();
+                    gyT.AsSpan(0, positions * ldT).Clear();
+                    for (int n = n0; n < n1; n++)
+                    {
+                        var xs = x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W);
+                        if (s.Implicit)
+                        {
+                            CopyInto(xs, s.C, s.H, s.W, aBuf.AsSpan(0, aLength), plane, padH, padW, g.PadTop, g.PadLeft);
+                        }
+                        else
+                        {
+                            for (int gi = 0; gi < groups; gi++)
+                            {
+                                Im2Col(xs.Slice(gi * s.Cg * s.H * s.W), s, aBuf.AsSpan((int)(gi * aGroupStride), s.Kg * positions), positions);
+                            }
+                        }
+                        var gys = gy.Span.Slice(n * s.O * positions, s.O * positions);
+                        for (int gi = 0; gi < groups; gi++)
+                        {
+                            Transpose(gys.Slice(gi * s.Og * positions, s.Og * positions), s.Og, positions, gyT.AsSpan(gi * og32), ldT);
+                        }
+                        fixed (float* a = aBuf)
+                        fixed (float* b = gyT)
+                        fixed (int* ro = rowOffArr)
+                        fixed (float* part = partials)
+                        {
+                            float* c0 = part + ((long)bp * partialLength);
+                            for (int t = t0; t < t1; t++)
+                            {
+                                int gi = t / tilesPerGroup;
+                                int kt = t % tilesPerGroup / oTiles;
+                                int ot = t % oTiles;
+                                ConvMicroKernels.GatherAccumulate(a + (gi * aGroupStride), ro + (kt * Mr), rows, rowLen, aRowStride,
+                                    b + (gi * og32) + (ot * Quantum), ldT,
+                                    c0 + (((long)gi * kg8 * og32) + (kt * Mr * og32) + (ot * Quantum)), og32);
+                            }
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(aBuf);
+                    ArrayPool<float>.Shared.Return(gyT);
+                }
+            });
+
+            var dstW = gw.Span;
+            for (int gi = 0; gi < groups; gi++)
+            {
+                for (int bp = 0; bp < batchParts; bp++)
+                {
+                    var part = partials.AsSpan((bp * partialLength) + (gi * kg8 * og32), kg8 * og32);
+                    for (int o = 0; o < s.Og; o++)
+                    {
+                        var row = dstW.Slice(((gi * s.Og) + o) * s.Kg, s.Kg);
+                        for (int k = 0; k < s.Kg; k++)
+                        {
+                            row[k] += part[(k * og32) + o];
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(partials);
+            ArrayPool<int>.Shared.Return(rowOffArr);
+        }
+    }
+
+    /// <summary>
+    /// The weight gradient for short reductions (few input channels): dot products of output-gradient
+    /// rows with implicit or explicit column rows, vectorised along the output positions, so no
+    /// transpose is needed. Several samples go through a tile before its horizontal sums.
+    /// </summary>
+    private static void WeightGradDot(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
+    {
         var g = s.G;
         int groups = s.Groups;
         int ogPad = RoundUp(s.Og, Tile);
@@ -188,8 +341,10 @@ internal static unsafe class Conv2dKernels
                 var gyBuf = ArrayPool<float>.Shared.Rent(blockHere * gyStride);
                 try
                 {
-                    // Slack past the planes is read by the last rows; zeros keep it finite.
+                    // Padding, slack past the planes (read by the last rows) and the output
+                    // gradient's padding rows and columns stay zero for the whole call.
                     bBuf.AsSpan(0, blockHere * bStride).Clear();
+                    gyBuf.AsSpan(0, blockHere * gyStride).Clear();
                     for (int nb = n0; nb < n1; nb += blockHere)
                     {
                         int count = Math.Min(blockHere, n1 - nb);
@@ -202,7 +357,7 @@ internal static unsafe class Conv2dKernels
                             {
                                 int padH = s.H + g.PadTop + g.PadBottom;
                                 int padW = s.W + g.PadLeft + g.PadRight;
-                                PadCopy(xs, s.C, s.H, s.W, bs, padH * padW, padH, padW, g.PadTop, g.PadLeft);
+                                CopyInto(xs, s.C, s.H, s.W, bs, padH * padW, padH, padW, g.PadTop, g.PadLeft);
                             }
                             else
                             {
@@ -216,8 +371,7 @@ internal static unsafe class Conv2dKernels
                             for (int gi = 0; gi < groups; gi++)
                             {
                                 var dst = gyd.Slice(gi * gyGroupStride, gyGroupStride);
-                                PadCopy(gys.Slice(gi * s.Og * s.OH * s.OW), s.Og, s.OH, s.OW, dst, cols, s.OH, rowWidth, 0, 0);
-                                dst.Slice(s.Og * cols).Clear();
+                                CopyInto(gys.Slice(gi * s.Og * s.OH * s.OW), s.Og, s.OH, s.OW, dst, cols, s.OH, rowWidth, 0, 0);
                             }
                         }
                         fixed (float* bp0 = bBuf)
@@ -264,6 +418,24 @@ internal static unsafe class Conv2dKernels
         }
     }
 
+    /// <summary>dst[p·ld + r] = src[r·cols + p] for r &lt; rows, p &lt; cols, in blocks that keep the written lines in L1.</summary>
+    internal static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, int ld)
+    {
+        const int block = 16;
+        for (int p0 = 0; p0 < cols; p0 += block)
+        {
+            int p1 = Math.Min(p0 + block, cols);
+            for (int r = 0; r < rows; r++)
+            {
+                var from = src.Slice(r * cols, cols);
+                for (int p = p0; p < p1; p++)
+                {
+                    dst[(p * ld) + r] = from[p];
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// A stride-1 correlation of padded source planes with packed weights: the forward pass
     /// (source x, padded by the geometry) and the input gradient (source gy, padded by the dilated
@@ -304,7 +476,8 @@ internal static unsafe class Conv2dKernels
                 var cBuf = ArrayPool<float>.Shared.Rent(p.Blocks * Mr * cols);
                 try
                 {
-                    buf.AsSpan(p.Channels * p.Plane, p.BufferLength - (p.Channels * p.Plane)).Clear();
+                    // Padding and slack stay zero for the whole call.
+                    buf.AsSpan(0, p.BufferLength).Clear();
                     int srcSize = p.Channels * p.SrcH * p.SrcW;
                     int dstSize = p.OutChannels * p.OutH * p.OutW;
                     for (int item = start; item < end; item++)
@@ -313,7 +486,7 @@ internal static unsafe class Conv2dKernels
                         int part = item % perSample;
                         int b0 = ConvParallel.Start(totalBlocks, perSample, part);
                         int b1 = ConvParallel.Start(totalBlocks, perSample, part + 1);
-                        PadCopy(src.Span.Slice(n * srcSize, srcSize), p.Channels, p.SrcH, p.SrcW,
+                        CopyInto(src.Span.Slice(n * srcSize, srcSize), p.Channels, p.SrcH, p.SrcW,
                             buf.AsSpan(0, p.Channels * p.Plane), p.Plane, p.PadH, p.PadW, p.Top, p.Left);
                         for (int gi = b0 / p.Blocks; gi <= (b1 - 1) / p.Blocks; gi++)
                         {
@@ -324,7 +497,7 @@ internal static unsafe class Conv2dKernels
                             fixed (float* c = cBuf)
                             fixed (int* ro = rowOffArr)
                             {
-                                ConvMicroKernels.Outer(a + ((long)gi * p.Blocks * p.K * Mr), lo, hi, p.K,
+                                ConvMicroKernels.Outer(a + ((long)gi * p.Blocks * p.K * Mr), lo, hi, p.RowsPerGroup, p.K,
                                     b + ((long)gi * p.SrcChannelsPerGroup * p.Plane), ro, cols, c, cols);
                             }
                             int r0 = lo * Mr;
@@ -377,7 +550,7 @@ internal static unsafe class Conv2dKernels
                             fixed (float* c = cBuf)
                             fixed (int* ro = rowOffArr)
                             {
-                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Kg * Mr), 0, blocks, s.Kg, b, ro, cols, c, cols);
+                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Kg * Mr), 0, blocks, s.Og, s.Kg, b, ro, cols, c, cols);
                             }
                             WriteRows(cBuf, cols, s.OW, 0, s.Og, y.Span.Slice((n * dstSize) + (gi * s.Og * s.OH * s.OW)),
                                 s.OH, s.OW, bias.IsEmpty ? default : bias.Span.Slice(gi * s.Og, s.Og));
@@ -422,11 +595,13 @@ internal static unsafe class Conv2dKernels
                 var cBuf = ArrayPool<float>.Shared.Rent(blocks * Mr * cols);
                 try
                 {
+                    // Each row's tail past OH·OW stays zero for the whole call.
+                    gyBuf.AsSpan(0, s.O * cols).Clear();
                     int srcSize = s.O * s.OH * s.OW;
                     int dstSize = s.C * s.H * s.W;
                     for (int n = start; n < end; n++)
                     {
-                        PadCopy(gy.Span.Slice(n * srcSize, srcSize), s.O, s.OH, s.OW, gyBuf.AsSpan(0, s.O * cols), cols, s.OH, s.OW, 0, 0);
+                        CopyInto(gy.Span.Slice(n * srcSize, srcSize), s.O, s.OH, s.OW, gyBuf.AsSpan(0, s.O * cols), cols, s.OH, s.OW, 0, 0);
                         var gxn = gx.Span.Slice(n * dstSize, dstSize);
                         gxn.Clear();
                         for (int gi = 0; gi < s.Groups; gi++)
@@ -436,7 +611,7 @@ internal static unsafe class Conv2dKernels
                             fixed (float* c = cBuf)
                             fixed (int* ro = rowOffArr)
                             {
-                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Og * Mr), 0, blocks, s.Og, b + ((long)gi * s.Og * cols), ro, cols, c, cols);
+                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Og * Mr), 0, blocks, s.Kg, s.Og, b + ((long)gi * s.Og * cols), ro, cols, c, cols);
                             }
                             Col2Im(cBuf.AsSpan(0, s.Kg * cols), cols, s, gxn.Slice(gi * s.Cg * s.H * s.W));
                         }
@@ -551,32 +726,41 @@ internal static unsafe class Conv2dKernels
     private static int ImplicitSlack(int kw, int dilationW, int used, int cols) => (dilationW * (kw - 1)) + (cols - used) + Quantum;
 
     /// <summary>
-    /// dst[c, a, b] = src[c, a − top, b − left], zero where that falls outside the source; each
-    /// destination plane is <paramref name="dstPlane"/> long and its tail past dstH·dstW is zeroed.
-    /// Negative offsets crop the source.
+    /// dst[c, a + top, b + left] = src[c, a, b] wherever that lands inside the destination planes
+    /// (dstH × dstW, <paramref name="dstPlane"/> apart); negative offsets crop the source. Other
+    /// destination elements are left as they are: callers zero a reused buffer once, and since
+    /// every sample fills the same positions its borders stay zero.
     /// </summary>
-    internal static void PadCopy(ReadOnlySpan<float> src, int planes, int srcH, int srcW, Span<float> dst, int dstPlane, int dstH, int dstW, int top, int left)
+    internal static void CopyInto(ReadOnlySpan<float> src, int planes, int srcH, int srcW, Span<float> dst, int dstPlane, int dstH, int dstW, int top, int left)
     {
-        int lo = Math.Clamp(left, 0, dstW);
-        int hi = Math.Clamp(srcW + left, lo, dstW);
-        for (int c = 0; c < planes; c++)
+        int r0 = Math.Max(0, -top);
+        int r1 = Math.Min(srcH, dstH - top);
+        int c0 = Math.Max(0, -left);
+        int c1 = Math.Min(srcW, dstW - left);
+        if (planes == 0 || r1 <= r0 || c1 <= c0)
         {
-            var plane = dst.Slice(c * dstPlane, dstPlane);
-            var from = src.Slice(c * srcH * srcW, srcH * srcW);
-            for (int a = 0; a < dstH; a++)
+            return;
+        }
+        if (src.Length < (long)planes * srcH * srcW || dst.Length < ((long)(planes - 1) * dstPlane) + (dstH * dstW) || dstPlane < dstH * dstW)
+        {
+            throw new ArgumentException("CopyInto: a span is too short for the planes it is given.");
+        }
+        fixed (float* sp = src)
+        fixed (float* dp = dst)
+        {
+            for (int c = 0; c < planes; c++)
             {
-                var row = plane.Slice(a * dstW, dstW);
-                int sr = a - top;
-                if (sr < 0 || sr >= srcH || hi == lo)
+                float* from = sp + ((long)c * srcH * srcW) + (r0 * srcW) + c0;
+                float* to = dp + ((long)c * dstPlane) + ((r0 + top) * dstW) + c0 + left;
+                if (srcW == dstW && c0 == 0 && c1 == srcW)
                 {
-                    row.Clear();
-                    continue;
+                    ConvMicroKernels.CopyRows(from, 0, 1, (r1 - r0) * srcW, 0f, to, 0);
                 }
-                row[..lo].Clear();
-                from.Slice((sr * srcW) + lo - left, hi - lo).CopyTo(row[lo..hi]);
-                row[hi..].Clear();
+                else
+                {
+                    ConvMicroKernels.CopyRows(from, srcW, r1 - r0, c1 - c0, 0f, to, dstW);
+                }
             }
-            plane[(dstH * dstW)..].Clear();
         }
     }
 
@@ -584,30 +768,19 @@ internal static unsafe class Conv2dKernels
     private static void WriteRows(float[] c, int ldc, int srcW, int r0, int r1, Span<float> dst, int outH, int outW, ReadOnlySpan<float> bias)
     {
         int plane = outH * outW;
-        for (int r = r0; r < r1; r++)
+        fixed (float* cp = c)
+        fixed (float* dp = dst)
         {
-            var from = c.AsSpan(r * ldc);
-            var to = dst.Slice(r * plane, plane);
-            if (srcW == outW)
+            for (int r = r0; r < r1; r++)
             {
-                if (bias.IsEmpty)
+                float add = bias.IsEmpty ? 0f : bias[r];
+                if (srcW == outW)
                 {
-                    from[..plane].CopyTo(to);
+                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), plane, 1, plane, add, dp + ((long)r * plane), plane);
                 }
                 else
                 {
-                    TensorPrimitives.Add(from[..plane], bias[r], to);
-                }
-                continue;
-            }
-            float add = bias.IsEmpty ? 0f : bias[r];
-            for (int i = 0; i < outH; i++)
-            {
-                var f = from.Slice(i * srcW, outW);
-                var t = to.Slice(i * outW, outW);
-                for (int j = 0; j < f.Length; j++)
-                {
-                    t[j] = f[j] + add;
+                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), srcW, outH, outW, add, dp + ((long)r * plane), outW);
                 }
             }
         }

@@ -24,36 +24,60 @@ internal static unsafe class ConvMicroKernels
     public const int DotTile = 4;
 
     /// <summary>
-    /// C[r, j] = Σₚ A[r, p] · B[p, j] for the row panels <paramref name="blockStart"/>..<paramref name="blockEnd"/>
-    /// and j &lt; <paramref name="cols"/> (a multiple of <see cref="ColumnQuantum"/>). A is packed as
-    /// [panel][p][<see cref="OuterRows"/>]; B[p, j] = b[rowOff[p] + j]; C rows have stride ldc.
+    /// C[r, j] = Σₚ A[r, p] · B[p, j] for rows r of the panels <paramref name="blockStart"/>..<paramref name="blockEnd"/>
+    /// below <paramref name="rows"/>, and j &lt; <paramref name="cols"/> (a multiple of <see cref="ColumnQuantum"/>).
+    /// A is packed as [panel][p][<see cref="OuterRows"/>]; B[p, j] = b[rowOff[p] + j]; C rows have
+    /// stride ldc. A last, partial panel runs on narrower tiles rather than on padding rows.
     /// </summary>
-    public static void Outer(float* aPacked, int blockStart, int blockEnd, int k, float* b, int* rowOff, int cols, float* c, int ldc)
+    public static void Outer(float* aPacked, int blockStart, int blockEnd, int rows, int k, float* b, int* rowOff, int cols, float* c, int ldc)
     {
         for (int blk = blockStart; blk < blockEnd; blk++)
         {
             float* a = aPacked + ((long)blk * k * OuterRows);
             float* cRow = c + ((long)blk * OuterRows * ldc);
+            int m = Math.Min(OuterRows, rows - (blk * OuterRows));
             if (Vector512.IsHardwareAccelerated)
             {
-                for (int j = 0; j < cols; j += 32)
-                {
-                    OuterTile<Vector512<float>, Simd512>(a, b + j, rowOff, k, cRow + j, ldc);
-                }
+                OuterPanel<Vector512<float>, Simd512>(a, m, b, rowOff, k, cols, cRow, ldc);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                for (int j = 0; j < cols; j += 16)
-                {
-                    OuterTile<Vector256<float>, Simd256>(a, b + j, rowOff, k, cRow + j, ldc);
-                }
+                OuterPanel<Vector256<float>, Simd256>(a, m, b, rowOff, k, cols, cRow, ldc);
             }
             else
             {
-                for (int j = 0; j < cols; j += 8)
-                {
-                    OuterTile<Vector128<float>, Simd128>(a, b + j, rowOff, k, cRow + j, ldc);
-                }
+                OuterPanel<Vector128<float>, Simd128>(a, m, b, rowOff, k, cols, cRow, ldc);
+            }
+        }
+    }
+
+    private static void OuterPanel<TVec, TOps>(float* a, int m, float* b, int* rowOff, int k, int cols, float* c, int ldc)
+        where TVec : struct
+        where TOps : IConvVector<TVec>
+    {
+        int step = 2 * TOps.Count;
+        for (int j = 0; j < cols; j += step)
+        {
+            if (m == OuterRows)
+            {
+                OuterTile<TVec, TOps>(a, b + j, rowOff, k, c + j, ldc);
+                continue;
+            }
+            // m = 4·x + 2·y + z rows through the narrower tiles, which read the same packed panel.
+            int r = 0;
+            if (m - r >= 4)
+            {
+                OuterTileFew<TVec, TOps, Four>(a + r, b + j, rowOff, k, c + ((long)r * ldc) + j, ldc);
+                r += 4;
+            }
+            if (m - r >= 2)
+            {
+                OuterTileFew<TVec, TOps, Two>(a + r, b + j, rowOff, k, c + ((long)r * ldc) + j, ldc);
+                r += 2;
+            }
+            if (m - r >= 1)
+            {
+                OuterTileFew<TVec, TOps, One>(a + r, b + j, rowOff, k, c + ((long)r * ldc) + j, ldc);
             }
         }
     }
@@ -87,6 +111,161 @@ internal static unsafe class ConvMicroKernels
                 {
                     DotTile4<Vector128<float>, Simd128>(aTile, lda, b, off, len, samples, aSampleStride, bSampleStride, cTile, ldc);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[r, j] += Σ_{i &lt; rows, t &lt; rowLen} A[r, i, t] · B[i·rowLen + t, j] for r &lt; <see cref="OuterRows"/>
+    /// and j &lt; <see cref="ColumnQuantum"/>, where A[r, i, t] = a[aOff[r] + i·aRowStride + t] and
+    /// B[p, j] = b[p·ldb + j]. This is the weight gradient's product with the reduction running
+    /// over output positions: A's rows are (shifted) input planes read on their valid columns only,
+    /// B the transposed output gradient, and C stays in registers for a whole sample.
+    /// </summary>
+    public static void GatherAccumulate(float* a, int* aOff, int rows, int rowLen, int aRowStride, float* b, int ldb, float* c, int ldc)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            GatherTile<Vector512<float>, Simd512>(a, aOff, rows, rowLen, aRowStride, b, ldb, c, ldc);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            GatherTile<Vector256<float>, Simd256>(a, aOff, rows, rowLen, aRowStride, b, ldb, c, ldc);
+            GatherTile<Vector256<float>, Simd256>(a, aOff, rows, rowLen, aRowStride, b + 16, ldb, c + 16, ldc);
+        }
+        else
+        {
+            for (int j = 0; j < ColumnQuantum; j += 8)
+            {
+                GatherTile<Vector128<float>, Simd128>(a, aOff, rows, rowLen, aRowStride, b + j, ldb, c + j, ldc);
+            }
+        }
+    }
+
+    private static void GatherTile<TVec, TOps>(float* a, int* aOff, int rows, int rowLen, int aRowStride, float* b, int ldb, float* c, int ldc)
+        where TVec : struct
+        where TOps : IConvVector<TVec>
+    {
+        int w = TOps.Count;
+        TVec c00 = TOps.Load(c), c01 = TOps.Load(c + w);
+        TVec c10 = TOps.Load(c + ldc), c11 = TOps.Load(c + ldc + w);
+        TVec c20 = TOps.Load(c + (2 * ldc)), c21 = TOps.Load(c + (2 * ldc) + w);
+        TVec c30 = TOps.Load(c + (3 * ldc)), c31 = TOps.Load(c + (3 * ldc) + w);
+        TVec c40 = TOps.Load(c + (4 * ldc)), c41 = TOps.Load(c + (4 * ldc) + w);
+        TVec c50 = TOps.Load(c + (5 * ldc)), c51 = TOps.Load(c + (5 * ldc) + w);
+        TVec c60 = TOps.Load(c + (6 * ldc)), c61 = TOps.Load(c + (6 * ldc) + w);
+        TVec c70 = TOps.Load(c + (7 * ldc)), c71 = TOps.Load(c + (7 * ldc) + w);
+        float* a0 = a + aOff[0], a1 = a + aOff[1], a2 = a + aOff[2], a3 = a + aOff[3];
+        float* a4 = a + aOff[4], a5 = a + aOff[5], a6 = a + aOff[6], a7 = a + aOff[7];
+        for (int i = 0; i < rows; i++)
+        {
+            int rowAt = i * aRowStride;
+            float* bp = b + ((long)i * rowLen * ldb);
+            for (int t = rowAt; t < rowAt + rowLen; t++)
+            {
+                TVec b0 = TOps.Load(bp);
+                TVec b1 = TOps.Load(bp + w);
+                bp += ldb;
+                TVec av = TOps.Broadcast(a0[t]);
+                c00 = TOps.MulAdd(av, b0, c00);
+                c01 = TOps.MulAdd(av, b1, c01);
+                av = TOps.Broadcast(a1[t]);
+                c10 = TOps.MulAdd(av, b0, c10);
+                c11 = TOps.MulAdd(av, b1, c11);
+                av = TOps.Broadcast(a2[t]);
+                c20 = TOps.MulAdd(av, b0, c20);
+                c21 = TOps.MulAdd(av, b1, c21);
+                av = TOps.Broadcast(a3[t]);
+                c30 = TOps.MulAdd(av, b0, c30);
+                c31 = TOps.MulAdd(av, b1, c31);
+                av = TOps.Broadcast(a4[t]);
+                c40 = TOps.MulAdd(av, b0, c40);
+                c41 = TOps.MulAdd(av, b1, c41);
+                av = TOps.Broadcast(a5[t]);
+                c50 = TOps.MulAdd(av, b0, c50);
+                c51 = TOps.MulAdd(av, b1, c51);
+                av = TOps.Broadcast(a6[t]);
+                c60 = TOps.MulAdd(av, b0, c60);
+                c61 = TOps.MulAdd(av, b1, c61);
+                av = TOps.Broadcast(a7[t]);
+                c70 = TOps.MulAdd(av, b0, c70);
+                c71 = TOps.MulAdd(av, b1, c71);
+            }
+        }
+        TOps.Store(c, c00);
+        TOps.Store(c + w, c01);
+        c += ldc;
+        TOps.Store(c, c10);
+        TOps.Store(c + w, c11);
+        c += ldc;
+        TOps.Store(c, c20);
+        TOps.Store(c + w, c21);
+        c += ldc;
+        TOps.Store(c, c30);
+        TOps.Store(c + w, c31);
+        c += ldc;
+        TOps.Store(c, c40);
+        TOps.Store(c + w, c41);
+        c += ldc;
+        TOps.Store(c, c50);
+        TOps.Store(c + w, c51);
+        c += ldc;
+        TOps.Store(c, c60);
+        TOps.Store(c + w, c61);
+        c += ldc;
+        TOps.Store(c, c70);
+        TOps.Store(c + w, c71);
+    }
+
+    /// <summary>
+    /// dst[i·dstStride + j] = src[i·srcStride + j] + add for i &lt; rows, j &lt; len: moves rows
+    /// between padded and unpadded layouts. Short rows are covered by two overlapping vectors
+    /// rather than a scalar tail.
+    /// </summary>
+    public static void CopyRows(float* src, int srcStride, int rows, int len, float add, float* dst, int dstStride)
+    {
+        if (Vector512.IsHardwareAccelerated && len >= Vector512<float>.Count)
+        {
+            CopyRows<Vector512<float>, Simd512>(src, srcStride, rows, len, add, dst, dstStride);
+        }
+        else if (Vector256.IsHardwareAccelerated && len >= Vector256<float>.Count)
+        {
+            CopyRows<Vector256<float>, Simd256>(src, srcStride, rows, len, add, dst, dstStride);
+        }
+        else if (Vector128.IsHardwareAccelerated && len >= Vector128<float>.Count)
+        {
+            CopyRows<Vector128<float>, Simd128>(src, srcStride, rows, len, add, dst, dstStride);
+        }
+        else
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                for (int j = 0; j < len; j++)
+                {
+                    dst[((long)i * dstStride) + j] = src[((long)i * srcStride) + j] + add;
+                }
+            }
+        }
+    }
+
+    private static void CopyRows<TVec, TOps>(float* src, int srcStride, int rows, int len, float add, float* dst, int dstStride)
+        where TVec : struct
+        where TOps : IConvVector<TVec>
+    {
+        int w = TOps.Count;
+        var a = TOps.Broadcast(add);
+        for (int i = 0; i < rows; i++)
+        {
+            float* s = src + ((long)i * srcStride);
+            float* d = dst + ((long)i * dstStride);
+            int j = 0;
+            for (; j <= len - w; j += w)
+            {
+                TOps.Store(d + j, TOps.Add(TOps.Load(s + j), a));
+            }
+            if (j < len)
+            {
+                TOps.Store(d + len - w, TOps.Add(TOps.Load(s + len - w), a));
             }
         }
     }
@@ -156,6 +335,80 @@ internal static unsafe class ConvMicroKernels
         c += ldc;
         TOps.Store(c, c70);
         TOps.Store(c + w, c71);
+    }
+
+    private interface IRows
+    {
+        static abstract int Value { get; }
+    }
+
+    private readonly struct One : IRows
+    {
+        public static int Value => 1;
+    }
+
+    private readonly struct Two : IRows
+    {
+        public static int Value => 2;
+    }
+
+    private readonly struct Four : IRows
+    {
+        public static int Value => 4;
+    }
+
+    // One, two or four rows × two vectors for a panel's last rows; the row count is a type argument
+    // so the unused accumulators are compiled away.
+    private static void OuterTileFew<TVec, TOps, TRows>(float* a, float* b, int* rowOff, int k, float* c, int ldc)
+        where TVec : struct
+        where TOps : IConvVector<TVec>
+        where TRows : struct, IRows
+    {
+        TVec c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
+        TVec c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
+        int w = TOps.Count;
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + rowOff[p];
+            TVec b0 = TOps.Load(bp);
+            TVec b1 = TOps.Load(bp + w);
+            TVec av = TOps.Broadcast(a[0]);
+            c00 = TOps.MulAdd(av, b0, c00);
+            c01 = TOps.MulAdd(av, b1, c01);
+            if (TRows.Value > 1)
+            {
+                av = TOps.Broadcast(a[1]);
+                c10 = TOps.MulAdd(av, b0, c10);
+                c11 = TOps.MulAdd(av, b1, c11);
+            }
+            if (TRows.Value > 2)
+            {
+                av = TOps.Broadcast(a[2]);
+                c20 = TOps.MulAdd(av, b0, c20);
+                c21 = TOps.MulAdd(av, b1, c21);
+                av = TOps.Broadcast(a[3]);
+                c30 = TOps.MulAdd(av, b0, c30);
+                c31 = TOps.MulAdd(av, b1, c31);
+            }
+            a += OuterRows;
+        }
+        TOps.Store(c, c00);
+        TOps.Store(c + w, c01);
+        if (TRows.Value > 1)
+        {
+            c += ldc;
+            TOps.Store(c, c10);
+            TOps.Store(c + w, c11);
+        }
+        if (TRows.Value > 2)
+        {
+            c += ldc;
+            TOps.Store(c, c20);
+            TOps.Store(c + w, c21);
+            c += ldc;
+            TOps.Store(c, c30);
+            TOps.Store(c + w, c31);
+        }
     }
 
     // Four A rows × four B rows: eight loads feed sixteen independent accumulators per step.

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Bulwark.Engine.Kernels;
 
 /// <summary>
@@ -27,6 +29,21 @@ internal sealed class PoolWindows
     public AxisWindows H { get; }
 
     public AxisWindows W { get; }
+
+    /// <summary>True when every window is the 2×2 block at (2i, 2j): the common CNN pooling, which has its own loop.</summary>
+    public bool Is2x2Stride2 => IsPairs(H) && IsPairs(W);
+
+    private static bool IsPairs(AxisWindows a)
+    {
+        for (int i = 0; i < a.Start.Length; i++)
+        {
+            if (a.Start[i] != 2 * i || a.Count[i] != 2)
+            {
+                return false;
+            }
+        }
+        return a.Step == 1;
+    }
 
     /// <summary>One axis: first in-input tap, number of in-input taps, tap spacing and the average's divisor per output index.</summary>
     internal sealed record AxisWindows(int[] Start, int[] Count, int Step, int[] Divisor);
@@ -91,7 +108,7 @@ internal sealed class PoolWindows
 /// index within its input plane of the element it took (−1 when a window holds none), so that its
 /// backward is a scatter and that scatter's backward a gather at the same positions.
 /// </summary>
-internal static class PoolKernels
+internal static unsafe class PoolKernels
 {
     // Below this many output elements a plane range is not worth a thread.
     private const int MinWorkPerThread = 16384;
@@ -101,6 +118,11 @@ internal static class PoolKernels
     {
         int inPlane = win.InH * win.InW;
         int outPlane = win.OutH * win.OutW;
+        if (win.Is2x2Stride2)
+        {
+            Run(planes, outPlane, (p0, p1) => MaxPairs(x.Span, y.Span, arg.Span, p0, p1, win));
+            return;
+        }
         Run(planes, outPlane, (p0, p1) =>
         {
             var xs = x.Span;
@@ -138,6 +160,95 @@ internal static class PoolKernels
                 }
             }
         });
+    }
+
+    private static void MaxPairs(ReadOnlySpan<float> x, Span<float> y, Span<int> arg, int p0, int p1, PoolWindows win)
+    {
+        int w = win.InW;
+        int inPlane = win.InH * w;
+        int outH = win.OutH;
+        int outW = win.OutW;
+        bool vector = Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian && outW >= 4;
+        fixed (float* xp = x)
+        fixed (float* yp = y)
+        fixed (int* ap = arg)
+        {
+            for (int p = p0; p < p1; p++)
+            {
+                float* src = xp + ((long)p * inPlane);
+                for (int i = 0; i < outH; i++)
+                {
+                    long o = ((long)p * outH * outW) + (i * outW);
+                    if (vector)
+                    {
+                        MaxPairsRow(src, 2 * i * w, w, outW, yp + o, ap + o);
+                        continue;
+                    }
+                    for (int j = 0; j < outW; j++)
+                    {
+                        int at = (2 * i * w) + (2 * j);
+                        float best = src[at];
+                        int bestAt = at;
+                        Take(src[at + 1], at + 1, ref best, ref bestAt);
+                        Take(src[at + w], at + w, ref best, ref bestAt);
+                        Take(src[at + w + 1], at + w + 1, ref best, ref bestAt);
+                        yp[o + j] = best;
+                        ap[o + j] = bestAt;
+                    }
+                }
+            }
+        }
+    }
+
+    // PyTorch's rule: a later element wins when it is larger or NaN, so the first maximum is kept.
+    private static void Take(float v, int at, ref float best, ref int bestAt)
+    {
+        if (v > best || float.IsNaN(v))
+        {
+            best = v;
+            bestAt = at;
+        }
+    }
+
+    // Four outputs at a time: each pair of adjacent floats is read as one 64-bit lane, so narrowing
+    // the lanes yields the even (left) elements and narrowing them shifted the odd (right) ones.
+    // The last group overlaps the previous one instead of running a scalar tail.
+    private static void MaxPairsRow(float* plane, int rowAt, int w, int outW, float* y, int* arg)
+    {
+        var lane = Vector128.Create(0, 2, 4, 6);
+        for (int j = 0; ; j += 4)
+        {
+            j = Math.Min(j, outW - 4);
+            int at = rowAt + (2 * j);
+            var (a, b) = Pairs(plane + at);
+            var (c, d) = Pairs(plane + at + w);
+            var index = Vector128.Create(at) + lane;
+            var best = a;
+            var bestAt = index;
+            Take(b, index + Vector128<int>.One, ref best, ref bestAt);
+            Take(c, index + Vector128.Create(w), ref best, ref bestAt);
+            Take(d, index + Vector128.Create(w + 1), ref best, ref bestAt);
+            best.Store(y + j);
+            bestAt.Store(arg + j);
+            if (j == outW - 4)
+            {
+                return;
+            }
+        }
+    }
+
+    private static (Vector128<float> Even, Vector128<float> Odd) Pairs(float* p)
+    {
+        var lo = Vector128.Load((ulong*)p);
+        var hi = Vector128.Load((ulong*)(p + 4));
+        return (Vector128.Narrow(lo, hi).AsSingle(), Vector128.Narrow(lo >>> 32, hi >>> 32).AsSingle());
+    }
+
+    private static void Take(Vector128<float> v, Vector128<int> at, ref Vector128<float> best, ref Vector128<int> bestAt)
+    {
+        var take = Vector128.GreaterThan(v, best) | ~Vector128.Equals(v, v);
+        best = Vector128.ConditionalSelect(take, v, best);
+        bestAt = Vector128.ConditionalSelect(take.AsInt32(), at, bestAt);
     }
 
     /// <summary>gx = 0, then gx[plane, arg[o]] += g[o]: the adjoint of gathering at <paramref name="arg"/>.</summary>

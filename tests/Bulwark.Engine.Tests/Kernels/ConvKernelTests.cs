@@ -29,6 +29,9 @@ public class ConvKernelTests
         { "wide reduction", [3, 16, 10, 9], [20, 16, 3, 3], Conv2dGeometry.Square(padding: 1) },
         { "kernel as large as input", [2, 3, 5, 4], [2, 3, 5, 4], new Conv2dGeometry() },
         { "rows ignored past the last window", [2, 2, 8, 8], [3, 2, 3, 3], new Conv2dGeometry(3, 2, 0, 0, 0, 0) },
+        { "groups 2, long reduction, stride 2", [2, 24, 9, 8], [6, 12, 3, 3], new Conv2dGeometry(2, 2, 1, 1, 0, 1, Groups: 2) },
+        { "depthwise, long reduction", [1, 4, 12, 12], [4, 1, 11, 9], Conv2dGeometry.Square(padding: 2, groups: 4) },
+        { "many output channels, batch 1", [1, 12, 6, 7], [40, 12, 3, 3], Conv2dGeometry.Square(padding: 1) },
     };
 
     [Theory]
@@ -110,6 +113,9 @@ public class ConvKernelTests
         { "ceil mode with pads", [1, 2, 8, 9], new Pool2dGeometry(3, 3, 2, 3, 1, 0, 1, 1, CeilMode: true) },
         { "asymmetric pads", [2, 1, 6, 7], new Pool2dGeometry(2, 3, 1, 2, 0, 1, 1, 0) },
         { "odd plane, stride 1", [3, 2, 5, 7], new Pool2dGeometry(2, 2, 1, 1) },
+        { "2x2 stride 2, odd plane", [2, 3, 7, 9], Pool2dGeometry.Square(2, 2) },
+        { "2x2 stride 2, narrow", [1, 2, 6, 6], Pool2dGeometry.Square(2, 2) },
+        { "2x2 stride 2, wide", [1, 1, 4, 42], Pool2dGeometry.Square(2, 2) },
     };
 
     [Theory]
@@ -144,6 +150,32 @@ public class ConvKernelTests
         Assert.True(float.IsNaN(y[1]));
         Assert.Equal(-3f, y[2]);
         Assert.Equal(-1f, y[3]);
+    }
+
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(3, 3)]
+    public void Ties_send_the_max_pool_gradient_to_the_first_maximum_in_row_major_order(int kernel, int stride)
+    {
+        // Each window holds two equal maxima: the one earlier in row-major order must take the gradient.
+        int size = kernel * 4;
+        var data = new float[size * size];
+        for (int i = 0; i < size; i += kernel)
+        {
+            for (int j = 0; j < size; j += kernel)
+            {
+                data[(i * size) + j + kernel - 1] = 1f;
+                data[((i + kernel - 1) * size) + j] = 1f;
+            }
+        }
+        var x = Tensor.FromArray(data, 1, 1, size, size).RequiresGradient();
+        var grad = Bulwark.Engine.Autograd.Tape.Grad(Tensor.MaxPool2d(x, Pool2dGeometry.Square(kernel, stride)).Sum(), [x])[0].ToArray();
+        for (int k = 0; k < data.Length; k++)
+        {
+            int i = k / size, j = k % size;
+            bool first = i % kernel == 0 && j % kernel == kernel - 1;
+            Assert.Equal(first ? 1f : 0f, grad[k]);
+        }
     }
 
     [Theory]
