@@ -195,6 +195,14 @@ public sealed partial class Tensor
         return Tape.Record(new Tensor(result, (int[])shape.Clone()), "WherePositive", this, h => h.WherePositive(mask));
     }
 
+    /// <summary>ReLU in place on a contiguous tensor; not recorded, so only for results nothing else reads.</summary>
+    internal Tensor Relu_()
+    {
+        var span = Span;
+        TensorPrimitives.Max(span, 0f, span);
+        return this;
+    }
+
     /// <summary>a where a &gt; 0, else slope·a.</summary>
     public Tensor LeakyRelu(float slope = 0.01f)
     {

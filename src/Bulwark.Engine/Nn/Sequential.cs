@@ -23,13 +23,22 @@ public sealed class Sequential : Module
     public Module this[int index] => layers[index];
 
     /// <inheritdoc />
+    /// <remarks>
+    /// In inference (nothing recorded) a ReLU applied to an intermediate result that this
+    /// Sequential produced is done in place: no one else can see that buffer, and inference is
+    /// memory-bound. The input's own storage is never written.
+    /// </remarks>
     public override Tensor Forward(Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        var h = x;
         foreach (var layer in layers)
         {
-            x = layer.Forward(x);
+            h = layer is ReLU && !Autograd.Tape.IsRecording && !ReferenceEquals(h.storage, x.storage) && h.IsContiguous
+                ? h.Relu_()
+                : layer.Forward(h);
         }
-        return x;
+        return h;
     }
 }
 
