@@ -84,8 +84,9 @@ public static class OnnxFile
             throw new BulwarkInputException($"{path}: {length} bytes is larger than one protobuf message can be; weights that large belong in external data.");
         }
 
-        // The size limit matches the file so that no length prefix inside it can claim more than is there.
-        using var input = CodedInputStream.CreateWithLimits(stream, (int)length, limits.RecursionLimit);
+        // The size limit matches the file so that no length prefix inside it can claim more than is
+        // there; protobuf wants it positive even for an empty file.
+        using var input = CodedInputStream.CreateWithLimits(stream, (int)Math.Max(1, length), limits.RecursionLimit);
         try
         {
             return parser.ParseFrom(input);
