@@ -20,6 +20,9 @@ namespace Bulwark.Onnx;
 /// </remarks>
 public static class OnnxTensors
 {
+    // Bulwark tensors hold at most this many dimensions (the engine's limit).
+    private const int MaxRank = 16;
+
     /// <summary>
     /// The tensor's values as float32: FLOAT, DOUBLE, FLOAT16, BFLOAT16, INT8, INT16, INT32, INT64,
     /// UINT8, UINT16, UINT32, UINT64 and BOOL (0 or 1). Integers beyond 2^24 and doubles round to the
@@ -126,12 +129,12 @@ public static class OnnxTensors
         return proto;
     }
 
-    private readonly record struct Shape(int[] Dims, int Count);
+    private readonly record struct Extent(int[] Dims, int Count);
 
     private static string Describe(TensorProto tensor) =>
         tensor.Name.Length == 0 ? "ONNX tensor (unnamed)" : $"ONNX tensor '{tensor.Name}'";
 
-    private static Shape ShapeOf(TensorProto tensor, string where)
+    private static Extent ShapeOf(TensorProto tensor, string where)
     {
         long count = OnnxTensorLayout.Check(tensor, where);
         if (OnnxTensorLayout.IsExternal(tensor))
@@ -146,10 +149,8 @@ public static class OnnxTensors
         {
             throw new BulwarkInputException($"{where}: dimensions [{string.Join(", ", tensor.Dims)}] are too large for one Bulwark tensor.");
         }
-        return new Shape(tensor.Dims.Select(d => (int)d).ToArray(), (int)count);
+        return new Extent(tensor.Dims.Select(d => (int)d).ToArray(), (int)count);
     }
-
-    private const int MaxRank = 16;
 
     private static int Bits16(TensorProto tensor, ReadOnlySpan<byte> raw, int i, string where) =>
         tensor.HasRawData
