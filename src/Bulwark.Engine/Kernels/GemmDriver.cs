@@ -81,7 +81,7 @@ internal static unsafe class GemmDriver<TKernel>
     public static void RunThreaded(in GemmProblem p, int threads)
     {
         int rowPanels = (p.M + MR - 1) / MR;
-        if (rowPanels < 2 || (long)p.M * 8 <= p.N)
+        if (rowPanels < 2 || (long)p.M * 8 <= p.N || (long)p.K * NR > SharedBudget)
         {
             int chunk = Math.Clamp(RoundUp((p.N + (8 * threads) - 1) / (8 * threads), NR), NR, NcMax);
             GemmTeam.Run(new ColumnJob(p, chunk), Math.Min(threads, (p.N + chunk - 1) / chunk) - 1);
@@ -105,7 +105,10 @@ internal static unsafe class GemmDriver<TKernel>
         }
     }
 
-    /// <summary>Floats of B packed for all of k that a row-split run shares (16 MiB).</summary>
+    /// <summary>
+    /// Floats of B packed for all of k that a row-split run shares (16 MiB, pooled). A k so deep that
+    /// not even one NR panel fits is split by columns instead.
+    /// </summary>
     private const int SharedBudget = 1 << 22;
 
     private static int ABlockFloats(in GemmProblem p, int kc) => Math.Min(McMax, RoundUp(p.M, MR)) * kc;
