@@ -69,8 +69,22 @@ internal sealed class GemmCase
         {
             Assert.Equal(C0[i], c[i]);
         }
+        var opA = new double[M * K];
+        var opBt = new double[N * K];
+        for (int p = 0; p < K; p++)
+        {
+            for (int i = 0; i < M; i++)
+            {
+                opA[(i * K) + p] = OpA(i, p);
+            }
+            for (int j = 0; j < N; j++)
+            {
+                opBt[(j * K) + p] = OpB(p, j);
+            }
+        }
         for (int i = 0; i < M; i++)
         {
+            var row = opA.AsSpan(i * K, K);
             for (int j = 0; j < Ldc; j++)
             {
                 int at = Offset + (i * Ldc) + j;
@@ -79,18 +93,21 @@ internal sealed class GemmCase
                     Assert.True(c[at] == Sentinel, $"{label}: padding C[{i},{j}] was written");
                     continue;
                 }
+                var column = opBt.AsSpan(j * K, K);
                 double sum = 0, magnitude = 0;
                 for (int p = 0; p < K; p++)
                 {
-                    double product = (double)OpA(i, p) * OpB(p, j);
+                    double product = row[p] * column[p];
                     sum += product;
                     magnitude += Math.Abs(product);
                 }
                 double old = Beta == 0 ? 0 : (double)Beta * C0[at];
                 double expected = (Alpha * sum) + old;
                 double scale = (Math.Abs(Alpha) * magnitude) + Math.Abs(old) + 1e-30;
-                Assert.True(Math.Abs(c[at] - expected) <= 1e-5 * scale,
-                    $"{label}: C[{i},{j}] = {c[at]}, expected {expected}");
+                if (!(Math.Abs(c[at] - expected) <= 1e-5 * scale))
+                {
+                    Assert.Fail($"{label}: C[{i},{j}] = {c[at]}, expected {expected}");
+                }
             }
         }
     }
