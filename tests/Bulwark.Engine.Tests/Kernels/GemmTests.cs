@@ -304,6 +304,31 @@ public class GemmThreadingTests
     };
 
     [Theory]
+    [MemberData(nameof(GemmTests.KernelsAndTransposes), MemberType = typeof(GemmTests))]
+    public void More_rows_than_one_A_block_and_more_columns_than_one_B_block(string kernel, bool transA, bool transB)
+    {
+        var kind = Enum.Parse<GemmKernelKind>(kernel);
+        var tall = new GemmCase(5, transA, transB, 1100, 40, 300, 1f, 0.5f);
+        var wide = new GemmCase(6, transA, transB, 20, 2300, 30, 1f, 0.5f);
+        int saved = EngineSettings.Threads;
+        try
+        {
+            EngineSettings.Threads = 1;
+            var tallSingle = tall.Run(kind);
+            var wideSingle = wide.Run(kind);
+            tall.Verify(tallSingle, "1100×40×300");
+            wide.Verify(wideSingle, "20×2300×30");
+            EngineSettings.Threads = 2;
+            Assert.Equal(tallSingle, tall.Run(kind));
+            Assert.Equal(wideSingle, wide.Run(kind));
+        }
+        finally
+        {
+            EngineSettings.Threads = saved;
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Shapes))]
     public void One_two_and_three_threads_give_identical_bits(int m, int n, int k, bool transA, bool transB)
     {
