@@ -25,7 +25,9 @@ internal unsafe struct GemmProblem
 /// The five BLIS loops around <typeparamref name="TKernel"/>: columns of C in NC-wide blocks, k in
 /// KC-deep slices (B slice packed into NR-column panels), rows in MC-high blocks (A block packed
 /// into MR-row panels), then NR and MR steps calling the micro-kernel. Packing pads edge panels
-/// with zeros so the kernel always computes a whole tile.
+/// with zeros so the kernel always computes a whole tile; only edge tiles go through a scratch
+/// tile and a partial store. Block sizes depend on the shape alone, never on the thread count, so
+/// every element of C is summed in one fixed order.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel>
     where TKernel : struct, IGemmKernel
@@ -33,6 +35,12 @@ internal static unsafe class GemmDriver<TKernel>
     private static int MR => TKernel.MR;
 
     private static int NR => TKernel.NR;
+
+    /// <summary>Rows per A block, whole MR panels.</summary>
+    private static int MC => McMax / MR * MR;
+
+    /// <summary>Columns per B block, whole NR panels.</summary>
+    private static int NC => NcMax / NR * NR;
 
     /// <summary>Deepest k slice: a KC×NR panel of B stays in L1 while the MR panels of A stream past it.</summary>
     private const int KcMax = 256;
@@ -81,15 +89,15 @@ internal static unsafe class GemmDriver<TKernel>
     public static void RunThreaded(in GemmProblem p, int threads)
     {
         int rowPanels = (p.M + MR - 1) / MR;
-        if (rowPanels < 2 || (long)p.M * 8 <= p.N)
+        if (rowPanels < 2 || (long)p.M * 8 <= p.N || (long)p.K * NR > SharedBudget)
         {
-            int chunk = Math.Clamp(RoundUp((p.N + (8 * threads) - 1) / (8 * threads), NR), NR, NcMax);
+            int chunk = Math.Clamp(RoundUp((p.N + (8 * threads) - 1) / (8 * threads), NR), NR, NC);
             GemmTeam.Run(new ColumnJob(p, chunk), Math.Min(threads, (p.N + chunk - 1) / chunk) - 1);
             return;
         }
         int kcStep = SliceDepth(p.K);
         int width = Math.Clamp(SharedBudget / p.K / NR * NR, NR, RoundUp(p.N, NR));
-        int height = Math.Clamp(RoundUp((p.M + (4 * threads) - 1) / (4 * threads), MR), MR, McMax);
+        int height = Math.Clamp(RoundUp((p.M + (4 * threads) - 1) / (4 * threads), MR), MR, MC);
         int helpers = Math.Min(threads, (p.M + height - 1) / height) - 1;
         var shared = GemmBuffer.Rent(width * p.K);
         try
@@ -105,12 +113,15 @@ internal static unsafe class GemmDriver<TKernel>
         }
     }
 
-    /// <summary>Floats of B packed for all of k that a row-split run shares (16 MiB).</summary>
+    /// <summary>
+    /// Floats of B packed for all of k that a row-split run shares (16 MiB, pooled). A k so deep that
+    /// not even one NR panel fits is split by columns instead.
+    /// </summary>
     private const int SharedBudget = 1 << 22;
 
-    private static int ABlockFloats(in GemmProblem p, int kc) => Math.Min(McMax, RoundUp(p.M, MR)) * kc;
+    private static int ABlockFloats(in GemmProblem p, int kc) => Math.Min(MC, RoundUp(p.M, MR)) * kc;
 
-    private static int BBlockFloats(int n, int kc) => Math.Min(NcMax, RoundUp(n, NR)) * kc;
+    private static int BBlockFloats(int n, int kc) => Math.Min(NC, RoundUp(n, NR)) * kc;
 
     /// <summary>Column chunks of C, each multiplied by one part with its own packed A and B.</summary>
     private sealed class ColumnJob(GemmProblem problem, int chunk) : GemmTeam.Job
@@ -240,17 +251,17 @@ internal static unsafe class GemmDriver<TKernel>
     {
         int kcStep = SliceDepth(p.K);
         float* tile = stackalloc float[MR * NR];
-        for (int jc = j0; jc < j1; jc += NcMax)
+        for (int jc = j0; jc < j1; jc += NC)
         {
-            int nc = Math.Min(NcMax, j1 - jc);
+            int nc = Math.Min(NC, j1 - jc);
             for (int pc = 0; pc < p.K; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, p.K - pc);
                 PackB(p, pc, kc, jc, nc, 0, (nc + NR - 1) / NR, bPack);
                 float beta = pc == 0 ? p.Beta : 1f;
-                for (int ic = 0; ic < p.M; ic += McMax)
+                for (int ic = 0; ic < p.M; ic += MC)
                 {
-                    int mc = Math.Min(McMax, p.M - ic);
+                    int mc = Math.Min(MC, p.M - ic);
                     PackA(p, ic, mc, pc, kc, aPack);
                     Macro(mc, nc, kc, aPack, bPack, p.C + (ic * p.Ldc) + jc, p.Ldc, p.Alpha, beta, tile);
                 }

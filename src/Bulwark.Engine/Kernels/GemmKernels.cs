@@ -5,7 +5,8 @@ namespace Bulwark.Engine.Kernels;
 
 /// <summary>
 /// An SGEMM micro-kernel: multiplies an MR×kc packed panel of A by a kc×NR packed panel of B and
-/// folds the MR×NR product into C. The only GEMM code that knows a vector width.
+/// folds the MR×NR product into C. The only GEMM code that knows a vector width; the driver sees
+/// just MR and NR.
 /// </summary>
 internal interface IGemmKernel
 {

@@ -69,8 +69,22 @@ internal sealed class GemmCase
         {
             Assert.Equal(C0[i], c[i]);
         }
+        var opA = new double[M * K];
+        var opBt = new double[N * K];
+        for (int p = 0; p < K; p++)
+        {
+            for (int i = 0; i < M; i++)
+            {
+                opA[(i * K) + p] = OpA(i, p);
+            }
+            for (int j = 0; j < N; j++)
+            {
+                opBt[(j * K) + p] = OpB(p, j);
+            }
+        }
         for (int i = 0; i < M; i++)
         {
+            var row = opA.AsSpan(i * K, K);
             for (int j = 0; j < Ldc; j++)
             {
                 int at = Offset + (i * Ldc) + j;
@@ -79,18 +93,21 @@ internal sealed class GemmCase
                     Assert.True(c[at] == Sentinel, $"{label}: padding C[{i},{j}] was written");
                     continue;
                 }
+                var column = opBt.AsSpan(j * K, K);
                 double sum = 0, magnitude = 0;
                 for (int p = 0; p < K; p++)
                 {
-                    double product = (double)OpA(i, p) * OpB(p, j);
+                    double product = row[p] * column[p];
                     sum += product;
                     magnitude += Math.Abs(product);
                 }
                 double old = Beta == 0 ? 0 : (double)Beta * C0[at];
                 double expected = (Alpha * sum) + old;
                 double scale = (Math.Abs(Alpha) * magnitude) + Math.Abs(old) + 1e-30;
-                Assert.True(Math.Abs(c[at] - expected) <= 1e-5 * scale,
-                    $"{label}: C[{i},{j}] = {c[at]}, expected {expected}");
+                if (!(Math.Abs(c[at] - expected) <= 1e-5 * scale))
+                {
+                    Assert.Fail($"{label}: C[{i},{j}] = {c[at]}, expected {expected}");
+                }
             }
         }
     }
@@ -285,6 +302,31 @@ public class GemmThreadingTests
         { 2100, 2100, 16, false, false },
         { 24, 100, 45000, false, true },
     };
+
+    [Theory]
+    [MemberData(nameof(GemmTests.KernelsAndTransposes), MemberType = typeof(GemmTests))]
+    public void More_rows_than_one_A_block_and_more_columns_than_one_B_block(string kernel, bool transA, bool transB)
+    {
+        var kind = Enum.Parse<GemmKernelKind>(kernel);
+        var tall = new GemmCase(5, transA, transB, 1100, 40, 300, 1f, 0.5f);
+        var wide = new GemmCase(6, transA, transB, 20, 2300, 30, 1f, 0.5f);
+        int saved = EngineSettings.Threads;
+        try
+        {
+            EngineSettings.Threads = 1;
+            var tallSingle = tall.Run(kind);
+            var wideSingle = wide.Run(kind);
+            tall.Verify(tallSingle, "1100×40×300");
+            wide.Verify(wideSingle, "20×2300×30");
+            EngineSettings.Threads = 2;
+            Assert.Equal(tallSingle, tall.Run(kind));
+            Assert.Equal(wideSingle, wide.Run(kind));
+        }
+        finally
+        {
+            EngineSettings.Threads = saved;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
