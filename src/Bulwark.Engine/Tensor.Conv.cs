@@ -36,7 +36,8 @@ public sealed partial class Tensor
         {
             var gx = input.RequiresGrad ? ConvTransposeLike(g, weight, s) : null;
             var gw = weight.RequiresGrad ? ConvWeightGrad(input, g, s) : null;
-            return bias is null ? [gx, gw] : [gx, gw, bias.RequiresGrad ? g.Sum([0, 2, 3]) : null];
+            // Reducing the contiguous spatial axis first runs as long row sums, several times faster than Sum([0, 2, 3]).
+            return bias is null ? [gx, gw] : [gx, gw, bias.RequiresGrad ? g.Reshape(s.N, s.O, s.OH * s.OW).Sum(2).Sum(0) : null];
         });
     }
 

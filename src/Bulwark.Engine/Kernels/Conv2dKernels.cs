@@ -418,21 +418,21 @@ internal static unsafe class Conv2dKernels
         }
     }
 
-    /// <summary>dst[p·ld + r] = src[r·cols + p] for r &lt; rows, p &lt; cols, in blocks that keep the written lines in L1.</summary>
+    /// <summary>dst[p·ld + r] = src[r·cols + p] for r &lt; rows, p &lt; cols.</summary>
     internal static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, int ld)
     {
-        const int block = 16;
-        for (int p0 = 0; p0 < cols; p0 += block)
+        if (rows == 0 || cols == 0)
         {
-            int p1 = Math.Min(p0 + block, cols);
-            for (int r = 0; r < rows; r++)
-            {
-                var from = src.Slice(r * cols, cols);
-                for (int p = p0; p < p1; p++)
-                {
-                    dst[(p * ld) + r] = from[p];
-                }
-            }
+            return;
+        }
+        if (src.Length < (long)rows * cols || dst.Length < ((long)(cols - 1) * ld) + rows)
+        {
+            throw new ArgumentException("Transpose: a span is too short for the matrix it is given.");
+        }
+        fixed (float* sp = src)
+        fixed (float* dp = dst)
+        {
+            ConvMicroKernels.Transpose(sp, cols, rows, cols, dp, ld);
         }
     }
 
