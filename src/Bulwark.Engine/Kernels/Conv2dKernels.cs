@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 
 namespace Bulwark.Engine.Kernels;
 
@@ -109,6 +110,29 @@ internal static unsafe partial class Conv2dKernels
         {
             ArrayPool<float>.Shared.Return(packed);
         }
+    }
+
+    /// <summary>
+    /// gb[o] = Σ over n and positions of gy[n, o, ·]: split over channels, each summed in batch
+    /// order (in double) whatever the thread count.
+    /// </summary>
+    public static void BiasGrad(ReadOnlyMemory<float> gy, Memory<float> gb, int batch, int channels, int positions)
+    {
+        int workers = ConvParallel.Workers(Math.Min(channels, (long)batch * channels * positions / 65536));
+        ConvParallel.For(channels, workers, (_, o0, o1) =>
+        {
+            var g = gy.Span;
+            var dst = gb.Span;
+            for (int o = o0; o < o1; o++)
+            {
+                double sum = 0;
+                for (int n = 0; n < batch; n++)
+                {
+                    sum += TensorPrimitives.Sum(g.Slice(((n * channels) + o) * positions, positions));
+                }
+                dst[o] = (float)sum;
+            }
+        });
     }
 
     /// <summary>
