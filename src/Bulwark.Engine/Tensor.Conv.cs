@@ -36,7 +36,7 @@ public sealed partial class Tensor
         {
             var gx = input.RequiresGrad ? ConvTransposeLike(g, weight, s) : null;
             var gw = weight.RequiresGrad ? ConvWeightGrad(input, g, s) : null;
-            return bias is null ? [gx, gw] : [gx, gw, bias.RequiresGrad ? g.Sum([0, 2, 3]) : null];
+            return bias is null ? [gx, gw] : [gx, gw, bias.RequiresGrad ? ConvBiasGrad(g) : null];
         });
     }
 
@@ -72,6 +72,20 @@ public sealed partial class Tensor
         return Tape.Record(new Tensor(gw, s.WeightShape), "ConvWeightGrad", input, gradOut, h => (
             input.RequiresGrad ? ConvTransposeLike(gradOut, h, s) : null,
             gradOut.RequiresGrad ? Conv2d(input, h, null, s.G) : null));
+    }
+
+    /// <summary>
+    /// The bias gradient of <see cref="Conv2d"/>: <paramref name="gradOut"/> [N, O, OH, OW] summed
+    /// over N, OH and OW. A kernel of its own because the general reduction first copies its whole
+    /// input, which for a convolution's output gradient costs more than the sum; its backward
+    /// (broadcasting back over N, OH, OW) is written with tensor ops.
+    /// </summary>
+    internal static Tensor ConvBiasGrad(Tensor gradOut)
+    {
+        int[] gShape = (int[])gradOut.shape.Clone();
+        var gb = TensorArena.Allocate(gShape[1], zeroed: false);
+        Conv2dKernels.BiasGrad(Data(gradOut), gb, gShape[0], gShape[1], gShape[2] * gShape[3]);
+        return Tape.Record(new Tensor(gb, [gShape[1]]), "ConvBiasGrad", gradOut, h => h.Reshape(1, gShape[1], 1, 1).Expand(gShape));
     }
 
     /// <summary>
@@ -152,33 +166,28 @@ public sealed partial class Tensor
         var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
         var arg = Uninitialized<int>(y.Length);
         PoolKernels.MaxForward(Data(input), y, arg, planes, win);
-        var inShape = (int[])input.shape.Clone();
-        return Tape.Record(new Tensor(y, outShape), name, input, g => MaxPoolScatter(g, arg, inShape));
+        return Tape.Record(new Tensor(y, outShape), name, input, g => MaxPoolScatter(g, arg, win));
     }
 
     /// <summary>
-    /// Max pooling's backward: g [N, C, OH, OW] added into zeros shaped <paramref name="inShape"/>
-    /// at the saved in-plane positions <paramref name="arg"/>. Its own backward gathers there.
+    /// Max pooling's backward: g [N, C, OH, OW] added into zeros shaped like the pooled input at the
+    /// saved in-plane positions <paramref name="arg"/>. Its own backward gathers there.
     /// </summary>
-    internal static Tensor MaxPoolScatter(Tensor g, int[] arg, int[] inShape)
+    internal static Tensor MaxPoolScatter(Tensor g, int[] arg, PoolWindows win)
     {
-        int inPlane = inShape[2] * inShape[3];
-        int outPlane = g.shape[2] * g.shape[3];
+        int[] inShape = [g.shape[0], g.shape[1], win.InH, win.InW];
         var gx = TensorArena.Allocate(ShapeUtil.Product(inShape), zeroed: false);
-        PoolKernels.ScatterAt(Data(g), arg, gx, inShape[0] * inShape[1], inPlane, outPlane);
-        var outShape = (int[])g.shape.Clone();
-        return Tape.Record(new Tensor(gx, (int[])inShape.Clone()), "MaxPoolScatter", g, h => MaxPoolGather(h, arg, outShape));
+        PoolKernels.ScatterAt(Data(g), arg, gx, g.shape[0] * g.shape[1], win);
+        return Tape.Record(new Tensor(gx, inShape), "MaxPoolScatter", g, h => MaxPoolGather(h, arg, win));
     }
 
-    /// <summary>x [N, C, H, W] read at the saved in-plane positions into <paramref name="outShape"/>; the adjoint of <see cref="MaxPoolScatter"/>.</summary>
-    internal static Tensor MaxPoolGather(Tensor x, int[] arg, int[] outShape)
+    /// <summary>x [N, C, H, W] read at the saved in-plane positions; the adjoint of <see cref="MaxPoolScatter"/>.</summary>
+    internal static Tensor MaxPoolGather(Tensor x, int[] arg, PoolWindows win)
     {
-        int inPlane = x.shape[2] * x.shape[3];
-        int outPlane = outShape[2] * outShape[3];
+        int[] outShape = [x.shape[0], x.shape[1], win.OutH, win.OutW];
         var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
-        PoolKernels.GatherAt(Data(x), arg, y, outShape[0] * outShape[1], inPlane, outPlane);
-        var inShape = (int[])x.shape.Clone();
-        return Tape.Record(new Tensor(y, (int[])outShape.Clone()), "MaxPoolGather", x, g => MaxPoolScatter(g, arg, inShape));
+        PoolKernels.GatherAt(Data(x), arg, y, x.shape[0] * x.shape[1], win.InH * win.InW, win.OutH * win.OutW);
+        return Tape.Record(new Tensor(y, outShape), "MaxPoolGather", x, g => MaxPoolScatter(g, arg, win));
     }
 
     /// <summary>Average over each window of <paramref name="win"/>; its backward is <see cref="WindowAverageTranspose"/>.</summary>

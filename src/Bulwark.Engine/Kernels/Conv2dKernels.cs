@@ -40,14 +40,10 @@ internal readonly record struct Conv2dShape(int N, int C, int H, int W, int O, i
 /// over output-channel panels when the batch is smaller than the thread count) in contiguous
 /// ranges, so results depend only on <see cref="EngineSettings.Threads"/>.
 /// </summary>
-internal static unsafe class Conv2dKernels
+internal static unsafe partial class Conv2dKernels
 {
     private const int Mr = ConvMicroKernels.OuterRows;
     private const int Quantum = ConvMicroKernels.ColumnQuantum;
-    private const int Tile = ConvMicroKernels.DotTile;
-
-    // Below this reduction length (Cg·KH·KW) transposing the output gradient costs more than it saves.
-    private const int DotWeightGradBelow = 96;
 
     /// <summary>y = conv(x, w) + bias; <paramref name="bias"/> may be empty.</summary>
     public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
@@ -117,323 +113,26 @@ internal static unsafe class Conv2dKernels
     }
 
     /// <summary>
-    /// gw = ∂⟨gy, conv(x, w)⟩/∂w = Σₙ colsₙ · gyₙᵀ, summed over the batch. The product runs with the
-    /// output positions as the reduction: (shifted) input planes on one side, the transposed output
-    /// gradient on the other, accumulated into [k, o] tiles that stay in registers for a sample.
+    /// gb[o] = Σ over n and positions of gy[n, o, ·]: split over channels, each summed in batch
+    /// order (in double) whatever the thread count.
     /// </summary>
-    public static void WeightGrad(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
+    public static void BiasGrad(ReadOnlyMemory<float> gy, Memory<float> gb, int batch, int channels, int positions)
     {
-        gw.Span.Clear();
-        if (s.N == 0 || s.O == 0 || s.Kg == 0 || s.OH == 0 || s.OW == 0)
+        int workers = ConvParallel.Workers(Math.Min(channels, (long)batch * channels * positions / 65536));
+        ConvParallel.For(channels, workers, (_, o0, o1) =>
         {
-            return;
-        }
-        if (s.Kg < DotWeightGradBelow)
-        {
-            WeightGradDot(x, gy, gw, s);
-            return;
-        }
-        var g = s.G;
-        int groups = s.Groups;
-        int og32 = RoundUp(s.Og, Quantum);
-        int kg8 = RoundUp(s.Kg, Mr);
-        int ldT = groups * og32;
-        int positions = s.OH * s.OW;
-        int kTiles = kg8 / Mr;
-        int oTiles = og32 / Quantum;
-        int tilesPerGroup = kTiles * oTiles;
-
-        int padH = s.H + g.PadTop + g.PadBottom;
-        int padW = s.W + g.PadLeft + g.PadRight;
-        int plane = padH * padW;
-        int rows, rowLen, aRowStride, aLength;
-        long aGroupStride;
-        int[] rowOffArr = ArrayPool<int>.Shared.Rent(kg8);
-        if (s.Implicit)
-        {
-            // Row (c, kh, kw) of the implicit column matrix, read only on each output row's valid columns.
-            rows = s.OH;
-            rowLen = s.OW;
-            aRowStride = padW;
-            aLength = s.C * plane;
-            aGroupStride = (long)s.Cg * plane;
-            FillImplicitOffsets(rowOffArr, s.Cg, s.KH, s.KW, plane, padW, g.DilationH, g.DilationW);
-        }
-        else
-        {
-            rows = 1;
-            rowLen = positions;
-            aRowStride = 0;
-            aLength = groups * s.Kg * positions;
-            aGroupStride = (long)s.Kg * positions;
-            for (int k = 0; k < s.Kg; k++)
+            var g = gy.Span;
+            var dst = gb.Span;
+            for (int o = o0; o < o1; o++)
             {
-                rowOffArr[k] = k * positions;
+                double sum = 0;
+                for (int n = 0; n < batch; n++)
+                {
+                    sum += TensorPrimitives.Sum(g.Slice(((n * channels) + o) * positions, positions));
+                }
+                dst[o] = (float)sum;
             }
-        }
-        // Rows past Kg repeat the last one; their results are never read.
-        for (int k = s.Kg; k < kg8; k++)
-        {
-            rowOffArr[k] = rowOffArr[s.Kg - 1];
-        }
-
-        int batchParts = Math.Min(EngineSettings.Threads, s.N);
-        int tileParts = Math.Clamp(EngineSettings.Threads / batchParts, 1, groups * tilesPerGroup);
-        int partialLength = groups * kg8 * og32;
-        var partials = ArrayPool<float>.Shared.Rent(batchParts * partialLength);
-        try
-        {
-            partials.AsSpan(0, batchParts * partialLength).Clear();
-            ConvParallel.For(batchParts * tileParts, batchParts * tileParts, (worker, _, _) =>
-            {
-                int bp = worker / tileParts;
-                int tp = worker % tileParts;
-                int n0 = ConvParallel.Start(s.N, batchParts, bp);
-                int n1 = ConvParallel.Start(s.N, batchParts, bp + 1);
-                int t0 = ConvParallel.Start(groups * tilesPerGroup, tileParts, tp);
-                int t1 = ConvParallel.Start(groups * tilesPerGroup, tileParts, tp + 1);
-                var aBuf = ArrayPool<float>.Shared.Rent(aLength);
-                var gyT = ArrayPool<float>.Shared.Rent(positions * ldT);
-                try
-                {
-                    // Padding, and output-channel columns past Og, stay zero for the whole call.
-                    aBuf.AsSpan(0, aLength).Clear();
-                    gyT.AsSpan(0, positions * ldT).Clear();
-                    for (int n = n0; n < n1; n++)
-                    {
-                        var xs = x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W);
-                        if (s.Implicit)
-                        {
-                            CopyInto(xs, s.C, s.H, s.W, aBuf.AsSpan(0, aLength), plane, padH, padW, g.PadTop, g.PadLeft);
-                        }
-                        else
-                        {
-                            for (int gi = 0; gi < groups; gi++)
-                            {
-                                Im2Col(xs.Slice(gi * s.Cg * s.H * s.W), s, aBuf.AsSpan((int)(gi * aGroupStride), s.Kg * positions), positions);
-                            }
-                        }
-                        var gys = gy.Span.Slice(n * s.O * positions, s.O * positions);
-                        for (int gi = 0; gi < groups; gi++)
-                        {
-                            Transpose(gys.Slice(gi * s.Og * positions, s.Og * positions), s.Og, positions, gyT.AsSpan(gi * og32), ldT);
-                        }
-                        fixed (float* a = aBuf)
-                        fixed (float* b = gyT)
-                        fixed (int* ro = rowOffArr)
-                        fixed (float* part = partials)
-                        {
-                            float* c0 = part + ((long)bp * partialLength);
-                            for (int t = t0; t < t1; t++)
-                            {
-                                int gi = t / tilesPerGroup;
-                                int kt = t % tilesPerGroup / oTiles;
-                                int ot = t % oTiles;
-                                ConvMicroKernels.GatherAccumulate(a + (gi * aGroupStride), ro + (kt * Mr), rows, rowLen, aRowStride,
-                                    b + (gi * og32) + (ot * Quantum), ldT,
-                                    c0 + (((long)gi * kg8 * og32) + (kt * Mr * og32) + (ot * Quantum)), og32);
-                            }
-                        }
-                    }
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(aBuf);
-                    ArrayPool<float>.Shared.Return(gyT);
-                }
-            });
-
-            var dstW = gw.Span;
-            for (int gi = 0; gi < groups; gi++)
-            {
-                for (int bp = 0; bp < batchParts; bp++)
-                {
-                    var part = partials.AsSpan((bp * partialLength) + (gi * kg8 * og32), kg8 * og32);
-                    for (int o = 0; o < s.Og; o++)
-                    {
-                        var row = dstW.Slice(((gi * s.Og) + o) * s.Kg, s.Kg);
-                        for (int k = 0; k < s.Kg; k++)
-                        {
-                            row[k] += part[(k * og32) + o];
-                        }
-                    }
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(partials);
-            ArrayPool<int>.Shared.Return(rowOffArr);
-        }
-    }
-
-    /// <summary>
-    /// The weight gradient for short reductions (few input channels): dot products of output-gradient
-    /// rows with implicit or explicit column rows, vectorised along the output positions, so no
-    /// transpose is needed. Several samples go through a tile before its horizontal sums.
-    /// </summary>
-    private static void WeightGradDot(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
-    {
-        var g = s.G;
-        int groups = s.Groups;
-        int ogPad = RoundUp(s.Og, Tile);
-        int kgPad = RoundUp(s.Kg, Tile);
-        int oTiles = ogPad / Tile;
-
-        // Per sample: the B rows (padded planes, or an explicit column matrix) and the output
-        // gradient laid out on the same column index, with zero rows up to a whole tile.
-        int rowWidth, cols, bLength;
-        long bGroupStride;
-        int[] rowOffArr = ArrayPool<int>.Shared.Rent(kgPad);
-        if (s.Implicit)
-        {
-            int padH = s.H + g.PadTop + g.PadBottom;
-            int padW = s.W + g.PadLeft + g.PadRight;
-            rowWidth = padW;
-            cols = RoundUp(s.OH * padW, Quantum);
-            int plane = padH * padW;
-            bLength = (s.C * plane) + ImplicitSlack(s.KW, g.DilationW, s.OH * padW, cols);
-            bGroupStride = (long)s.Cg * plane;
-            FillImplicitOffsets(rowOffArr, s.Cg, s.KH, s.KW, plane, padW, g.DilationH, g.DilationW);
-        }
-        else
-        {
-            rowWidth = s.OW;
-            cols = RoundUp(s.OH * s.OW, Quantum);
-            bLength = groups * s.Kg * cols;
-            bGroupStride = (long)s.Kg * cols;
-            for (int k = 0; k < s.Kg; k++)
-            {
-                rowOffArr[k] = k * cols;
-            }
-        }
-        for (int k = s.Kg; k < kgPad; k++)
-        {
-            rowOffArr[k] = rowOffArr[s.Kg - 1];
-        }
-        int gyGroupStride = ogPad * cols;
-        int gyLength = groups * gyGroupStride;
-        int bStride = RoundUp(bLength, 16);
-        int gyStride = RoundUp(gyLength, 16);
-
-        // Several samples per block so the horizontal sums of the dot tiles are amortised, but
-        // few enough that a block stays in a core's L2.
-        int perSample = (bStride + gyStride) * sizeof(float);
-        int block = Math.Clamp((384 * 1024) / Math.Max(perSample, 1), 1, 8);
-
-        int batchParts = Math.Min(EngineSettings.Threads, s.N);
-        int tileParts = Math.Clamp(EngineSettings.Threads / batchParts, 1, groups * oTiles);
-        int partialLength = groups * ogPad * kgPad;
-        var partials = ArrayPool<float>.Shared.Rent(batchParts * partialLength);
-        try
-        {
-            partials.AsSpan(0, batchParts * partialLength).Clear();
-            ConvParallel.For(batchParts * tileParts, batchParts * tileParts, (worker, _, _) =>
-            {
-                int bp = worker / tileParts;
-                int tp = worker % tileParts;
-                int n0 = ConvParallel.Start(s.N, batchParts, bp);
-                int n1 = ConvParallel.Start(s.N, batchParts, bp + 1);
-                int t0 = ConvParallel.Start(groups * oTiles, tileParts, tp);
-                int t1 = ConvParallel.Start(groups * oTiles, tileParts, tp + 1);
-                int blockHere = Math.Min(block, Math.Max(1, n1 - n0));
-                var bBuf = ArrayPool<float>.Shared.Rent(blockHere * bStride);
-                var gyBuf = ArrayPool<float>.Shared.Rent(blockHere * gyStride);
-                try
-                {
-                    // Padding, slack past the planes (read by the last rows) and the output
-                    // gradient's padding rows and columns stay zero for the whole call.
-                    bBuf.AsSpan(0, blockHere * bStride).Clear();
-                    gyBuf.AsSpan(0, blockHere * gyStride).Clear();
-                    for (int nb = n0; nb < n1; nb += blockHere)
-                    {
-                        int count = Math.Min(blockHere, n1 - nb);
-                        for (int i = 0; i < count; i++)
-                        {
-                            int n = nb + i;
-                            var xs = x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W);
-                            var bs = bBuf.AsSpan(i * bStride, bLength);
-                            if (s.Implicit)
-                            {
-                                int padH = s.H + g.PadTop + g.PadBottom;
-                                int padW = s.W + g.PadLeft + g.PadRight;
-                                CopyInto(xs, s.C, s.H, s.W, bs, padH * padW, padH, padW, g.PadTop, g.PadLeft);
-                            }
-                            else
-                            {
-                                for (int gi = 0; gi < groups; gi++)
-                                {
-                                    Im2Col(xs.Slice(gi * s.Cg * s.H * s.W), s, bs.Slice(gi * s.Kg * cols, s.Kg * cols), cols);
-                                }
-                            }
-                            var gys = gy.Span.Slice(n * s.O * s.OH * s.OW, s.O * s.OH * s.OW);
-                            var gyd = gyBuf.AsSpan(i * gyStride, gyLength);
-                            for (int gi = 0; gi < groups; gi++)
-                            {
-                                var dst = gyd.Slice(gi * gyGroupStride, gyGroupStride);
-                                CopyInto(gys.Slice(gi * s.Og * s.OH * s.OW), s.Og, s.OH, s.OW, dst, cols, s.OH, rowWidth, 0, 0);
-                            }
-                        }
-                        fixed (float* bp0 = bBuf)
-                        fixed (float* gp0 = gyBuf)
-                        fixed (int* ro = rowOffArr)
-                        fixed (float* part = partials)
-                        {
-                            float* c0 = part + ((long)bp * partialLength);
-                            for (int gi = t0 / oTiles; gi <= (t1 - 1) / oTiles && gi < groups; gi++)
-                            {
-                                int lo = Math.Max(t0 - (gi * oTiles), 0);
-                                int hi = Math.Min(t1 - (gi * oTiles), oTiles);
-                                ConvMicroKernels.Dot(gp0 + ((long)gi * gyGroupStride), cols, lo, hi,
-                                    bp0 + (gi * bGroupStride), ro, kgPad / Tile, cols, count, gyStride, bStride,
-                                    c0 + ((long)gi * ogPad * kgPad), kgPad);
-                            }
-                        }
-                    }
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(bBuf);
-                    ArrayPool<float>.Shared.Return(gyBuf);
-                }
-            });
-
-            var dstW = gw.Span;
-            for (int gi = 0; gi < groups; gi++)
-            {
-                for (int o = 0; o < s.Og; o++)
-                {
-                    var row = dstW.Slice(((gi * s.Og) + o) * s.Kg, s.Kg);
-                    for (int bp = 0; bp < batchParts; bp++)
-                    {
-                        TensorPrimitives.Add(row, partials.AsSpan((bp * partialLength) + (((gi * ogPad) + o) * kgPad), s.Kg), row);
-                    }
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(partials);
-            ArrayPool<int>.Shared.Return(rowOffArr);
-        }
-    }
-
-    /// <summary>dst[p·ld + r] = src[r·cols + p] for r &lt; rows, p &lt; cols, in blocks that keep the written lines in L1.</summary>
-    internal static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, int ld)
-    {
-        const int block = 16;
-        for (int p0 = 0; p0 < cols; p0 += block)
-        {
-            int p1 = Math.Min(p0 + block, cols);
-            for (int r = 0; r < rows; r++)
-            {
-                var from = src.Slice(r * cols, cols);
-                for (int p = p0; p < p1; p++)
-                {
-                    dst[(p * ld) + r] = from[p];
-                }
-            }
-        }
+        });
     }
 
     /// <summary>
@@ -631,7 +330,7 @@ internal static unsafe class Conv2dKernels
         }
     }
 
-    // ---------------------------------------------------------------- data movement
+    // ---------------------------------------------------------------- packing and write-out
 
     /// <summary>
     /// Packs the matrix A[r, p] = src[r·rowStride + p·colStride] (rows × k) into panels of
@@ -725,45 +424,6 @@ internal static unsafe class Conv2dKernels
     // The last implicit row starts (kw−1)·dilation past its plane's tail and is read to a whole quantum.
     private static int ImplicitSlack(int kw, int dilationW, int used, int cols) => (dilationW * (kw - 1)) + (cols - used) + Quantum;
 
-    /// <summary>
-    /// dst[c, a + top, b + left] = src[c, a, b] wherever that lands inside the destination planes
-    /// (dstH × dstW, <paramref name="dstPlane"/> apart); negative offsets crop the source. Other
-    /// destination elements are left as they are: callers zero a reused buffer once, and since
-    /// every sample fills the same positions its borders stay zero.
-    /// </summary>
-    internal static void CopyInto(ReadOnlySpan<float> src, int planes, int srcH, int srcW, Span<float> dst, int dstPlane, int dstH, int dstW, int top, int left)
-    {
-        int r0 = Math.Max(0, -top);
-        int r1 = Math.Min(srcH, dstH - top);
-        int c0 = Math.Max(0, -left);
-        int c1 = Math.Min(srcW, dstW - left);
-        if (planes == 0 || r1 <= r0 || c1 <= c0)
-        {
-            return;
-        }
-        if (src.Length < (long)planes * srcH * srcW || dst.Length < ((long)(planes - 1) * dstPlane) + (dstH * dstW) || dstPlane < dstH * dstW)
-        {
-            throw new ArgumentException("CopyInto: a span is too short for the planes it is given.");
-        }
-        fixed (float* sp = src)
-        fixed (float* dp = dst)
-        {
-            for (int c = 0; c < planes; c++)
-            {
-                float* from = sp + ((long)c * srcH * srcW) + (r0 * srcW) + c0;
-                float* to = dp + ((long)c * dstPlane) + ((r0 + top) * dstW) + c0 + left;
-                if (srcW == dstW && c0 == 0 && c1 == srcW)
-                {
-                    ConvMicroKernels.CopyRows(from, 0, 1, (r1 - r0) * srcW, 0f, to, 0);
-                }
-                else
-                {
-                    ConvMicroKernels.CopyRows(from, srcW, r1 - r0, c1 - c0, 0f, to, dstW);
-                }
-            }
-        }
-    }
-
     // Rows r0..r1 of the product (stride ldc, computed on rows of width srcW) into [rows, outH, outW], plus bias.
     private static void WriteRows(float[] c, int ldc, int srcW, int r0, int r1, Span<float> dst, int outH, int outW, ReadOnlySpan<float> bias)
     {
@@ -784,98 +444,6 @@ internal static unsafe class Conv2dKernels
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// The column matrix of one group of one sample: row (c, kh, kw), column (oh, ow) holds
-    /// x[c, oh·sh − padTop + kh·dh, ow·sw − padLeft + kw·dw] or 0 in the padding; rows are
-    /// <paramref name="cols"/> long with a zero tail.
-    /// </summary>
-    internal static void Im2Col(ReadOnlySpan<float> x, Conv2dShape s, Span<float> dst, int cols)
-    {
-        var g = s.G;
-        int oh = s.OH;
-        int ow = s.OW;
-        int row = 0;
-        for (int c = 0; c < s.Cg; c++)
-        {
-            var plane = x.Slice(c * s.H * s.W, s.H * s.W);
-            for (int kh = 0; kh < s.KH; kh++)
-            {
-                for (int kw = 0; kw < s.KW; kw++)
-                {
-                    var d = dst.Slice(row * cols, cols);
-                    int colShift = (kw * g.DilationW) - g.PadLeft;
-                    var (lo, hi) = ValidRange(ow, g.StrideW, colShift, s.W);
-                    for (int i = 0; i < oh; i++)
-                    {
-                        var seg = d.Slice(i * ow, ow);
-                        int ih = (i * g.StrideH) - g.PadTop + (kh * g.DilationH);
-                        if (ih < 0 || ih >= s.H)
-                        {
-                            seg.Clear();
-                            continue;
-                        }
-                        var src = plane.Slice(ih * s.W, s.W);
-                        seg[..lo].Clear();
-                        for (int j = lo; j < hi; j++)
-                        {
-                            seg[j] = src[(j * g.StrideW) + colShift];
-                        }
-                        seg[hi..].Clear();
-                    }
-                    d[(oh * ow)..].Clear();
-                    row++;
-                }
-            }
-        }
-    }
-
-    /// <summary>The transpose of <see cref="Im2Col"/>: adds each column entry into the input position it was read from.</summary>
-    internal static void Col2Im(ReadOnlySpan<float> colsData, int cols, Conv2dShape s, Span<float> gx)
-    {
-        var g = s.G;
-        int oh = s.OH;
-        int ow = s.OW;
-        int row = 0;
-        for (int c = 0; c < s.Cg; c++)
-        {
-            var plane = gx.Slice(c * s.H * s.W, s.H * s.W);
-            for (int kh = 0; kh < s.KH; kh++)
-            {
-                for (int kw = 0; kw < s.KW; kw++)
-                {
-                    var d = colsData.Slice(row * cols, cols);
-                    int colShift = (kw * g.DilationW) - g.PadLeft;
-                    var (lo, hi) = ValidRange(ow, g.StrideW, colShift, s.W);
-                    for (int i = 0; i < oh; i++)
-                    {
-                        int ih = (i * g.StrideH) - g.PadTop + (kh * g.DilationH);
-                        if (ih < 0 || ih >= s.H)
-                        {
-                            continue;
-                        }
-                        var dstRow = plane.Slice(ih * s.W, s.W);
-                        var seg = d.Slice(i * ow, ow);
-                        for (int j = lo; j < hi; j++)
-                        {
-                            dstRow[(j * g.StrideW) + colShift] += seg[j];
-                        }
-                    }
-                    row++;
-                }
-            }
-        }
-    }
-
-    // Output columns j in [lo, hi) with 0 ≤ j·stride + shift < width.
-    private static (int Lo, int Hi) ValidRange(int outW, int stride, int shift, int width)
-    {
-        int lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-        int hi = width - shift <= 0 ? 0 : ((width - shift - 1) / stride) + 1;
-        lo = Math.Min(lo, outW);
-        hi = Math.Clamp(hi, lo, outW);
-        return (lo, hi);
     }
 
     private static int RoundUp(int value, int quantum) => (value + quantum - 1) / quantum * quantum;

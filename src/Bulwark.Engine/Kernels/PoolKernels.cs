@@ -252,8 +252,15 @@ internal static unsafe class PoolKernels
     }
 
     /// <summary>gx = 0, then gx[plane, arg[o]] += g[o]: the adjoint of gathering at <paramref name="arg"/>.</summary>
-    public static void ScatterAt(ReadOnlyMemory<float> g, ReadOnlyMemory<int> arg, Memory<float> gx, int planes, int inPlane, int outPlane)
+    public static void ScatterAt(ReadOnlyMemory<float> g, ReadOnlyMemory<int> arg, Memory<float> gx, int planes, PoolWindows win)
     {
+        int inPlane = win.InH * win.InW;
+        int outPlane = win.OutH * win.OutW;
+        if (win.Is2x2Stride2)
+        {
+            Run(planes, outPlane + inPlane, (p0, p1) => ScatterPairs(g.Span, arg.Span, gx.Span, p0, p1, win));
+            return;
+        }
         Run(planes, outPlane + inPlane, (p0, p1) =>
         {
             var gs = g.Span;
@@ -273,6 +280,87 @@ internal static unsafe class PoolKernels
                 }
             }
         });
+    }
+
+    // Disjoint 2×2 windows: every covered input element is written exactly once (the gradient at
+    // the window's arg-max, zero elsewhere), so only an odd last row or column needs clearing.
+    private static void ScatterPairs(ReadOnlySpan<float> g, ReadOnlySpan<int> arg, Span<float> gx, int p0, int p1, PoolWindows win)
+    {
+        int w = win.InW;
+        int inPlane = win.InH * w;
+        int outH = win.OutH;
+        int outW = win.OutW;
+        bool vector = Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian && outW >= 4;
+        fixed (float* gp = g)
+        fixed (int* ap = arg)
+        fixed (float* xp = gx)
+        {
+            for (int p = p0; p < p1; p++)
+            {
+                float* plane = xp + ((long)p * inPlane);
+                for (int i = 0; i < outH; i++)
+                {
+                    long o = ((long)p * outH * outW) + (i * outW);
+                    int rowAt = 2 * i * w;
+                    if (vector)
+                    {
+                        ScatterPairsRow(gp + o, ap + o, plane, rowAt, w, outW);
+                    }
+                    else
+                    {
+                        for (int j = 0; j < outW; j++)
+                        {
+                            int at = rowAt + (2 * j);
+                            float v = gp[o + j];
+                            int take = ap[o + j];
+                            plane[at] = take == at ? v : 0f;
+                            plane[at + 1] = take == at + 1 ? v : 0f;
+                            plane[at + w] = take == at + w ? v : 0f;
+                            plane[at + w + 1] = take == at + w + 1 ? v : 0f;
+                        }
+                    }
+                    if (2 * outW < w)
+                    {
+                        new Span<float>(plane + rowAt + (2 * outW), w - (2 * outW)).Clear();
+                        new Span<float>(plane + rowAt + w + (2 * outW), w - (2 * outW)).Clear();
+                    }
+                }
+                new Span<float>(plane + (2L * outH * w), (win.InH - (2 * outH)) * w).Clear();
+            }
+        }
+    }
+
+    // The adjoint of MaxPairsRow: each output's gradient goes to the lane of its arg-max, and the
+    // left/right lanes are interleaved back into float pairs by widening to 64 bits.
+    private static void ScatterPairsRow(float* g, int* arg, float* plane, int rowAt, int w, int outW)
+    {
+        var lane = Vector128.Create(0, 2, 4, 6);
+        for (int j = 0; ; j += 4)
+        {
+            j = Math.Min(j, outW - 4);
+            int at = rowAt + (2 * j);
+            var v = Vector128.Load(g + j);
+            var take = Vector128.Load(arg + j);
+            var index = Vector128.Create(at) + lane;
+            var a = Vector128.ConditionalSelect(Vector128.Equals(take, index).AsSingle(), v, Vector128<float>.Zero);
+            var b = Vector128.ConditionalSelect(Vector128.Equals(take, index + Vector128<int>.One).AsSingle(), v, Vector128<float>.Zero);
+            var c = Vector128.ConditionalSelect(Vector128.Equals(take, index + Vector128.Create(w)).AsSingle(), v, Vector128<float>.Zero);
+            var d = Vector128.ConditionalSelect(Vector128.Equals(take, index + Vector128.Create(w + 1)).AsSingle(), v, Vector128<float>.Zero);
+            StorePairs(a, b, plane + at);
+            StorePairs(c, d, plane + at + w);
+            if (j == outW - 4)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void StorePairs(Vector128<float> left, Vector128<float> right, float* dst)
+    {
+        var (l0, l1) = Vector128.Widen(left.AsUInt32());
+        var (r0, r1) = Vector128.Widen(right.AsUInt32());
+        (l0 | (r0 << 32)).AsSingle().Store(dst);
+        (l1 | (r1 << 32)).AsSingle().Store(dst + 4);
     }
 
     /// <summary>y[o] = x[plane, arg[o]] (0 where arg is −1).</summary>

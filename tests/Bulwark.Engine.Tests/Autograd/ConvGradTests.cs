@@ -97,6 +97,17 @@ public class ConvGradTests
         GradCheck.CheckSecondOrder(t => Tensor.MaxPool2d(t[0], g).Square(), [Distinct(22, 2, 2, 7, 6)]);
     }
 
+    [Theory]
+    [InlineData(7, 9)]
+    [InlineData(5, 5)]
+    [InlineData(8, 10)]
+    public void Two_by_two_max_pool_gradients_on_even_and_odd_planes(int h, int w)
+    {
+        var g = Pool2dGeometry.Square(2, 2);
+        GradCheck.Check(t => Tensor.MaxPool2d(t[0], g), [Distinct(32, 2, 2, h, w)]);
+        GradCheck.CheckSecondOrder(t => Tensor.MaxPool2d(t[0], g).Square(), [Distinct(33, 1, 2, h, w)]);
+    }
+
     [Fact]
     public void Overlapping_max_pool_windows_accumulate_gradient()
     {

@@ -105,6 +105,28 @@ public class ConvKernelTests
         Assert.All(Tensor.ConvWeightGrad(x, Tensor.Zeros(s.OutputShape), s).ToArray(), v => Assert.Equal(0f, v));
     }
 
+    [Fact]
+    public void Transpose_moves_every_element_including_block_edges()
+    {
+        foreach (int rows in new[] { 1, 15, 16, 17, 33, 64 })
+        {
+            foreach (int cols in new[] { 1, 16, 31, 48, 196 })
+            {
+                var src = GradCheck.Random(rows * 1000 + cols, -1, 1, rows * cols).ToArray();
+                int ld = rows + 3;
+                var dst = new float[cols * ld];
+                Conv2dKernels.Transpose(src, rows, cols, dst, ld);
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int p = 0; p < cols; p++)
+                    {
+                        Assert.Equal(src[(r * cols) + p], dst[(p * ld) + r]);
+                    }
+                }
+            }
+        }
+    }
+
     public static TheoryData<string, int[], Pool2dGeometry> PoolCases => new()
     {
         { "2x2 stride 2", [2, 3, 8, 8], Pool2dGeometry.Square(2, 2) },
