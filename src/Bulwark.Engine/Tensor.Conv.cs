@@ -28,6 +28,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         var s = ConvShapeOf(input, weight, bias, geometry);
+        // Every kernel of this family writes (or clears) its whole output, so its buffers skip zeroing.
         var y = TensorArena.Allocate(ShapeUtil.Product(s.OutputShape), zeroed: false);
         Conv2dKernels.Forward(Data(input), Data(weight), bias is null ? ReadOnlyMemory<float>.Empty : Data(bias), y, s);
         var result = new Tensor(y, s.OutputShape);
@@ -164,7 +165,7 @@ public sealed partial class Tensor
         int planes = input.shape[0] * input.shape[1];
         int[] outShape = [input.shape[0], input.shape[1], win.OutH, win.OutW];
         var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
-        var arg = Uninitialized<int>(y.Length);
+        var arg = TensorArena.AllocateInts(y.Length);
         PoolKernels.MaxForward(Data(input), y, arg, planes, win);
         return Tape.Record(new Tensor(y, outShape), name, input, g => MaxPoolScatter(g, arg, win));
     }
@@ -209,10 +210,6 @@ public sealed partial class Tensor
     }
 
     // ---------------------------------------------------------------- validation
-
-    // Every kernel of this family writes (or clears) its whole output, so skipping the runtime's
-    // zeroing of these large arrays is safe and saves a pass over memory.
-    private static T[] Uninitialized<T>(int length) => GC.AllocateUninitializedArray<T>(length);
 
     private static ReadOnlyMemory<float> Data(Tensor t) => t.IsContiguous ? t.storage.AsMemory(t.offset, t.Size) : t.ToArray();
 

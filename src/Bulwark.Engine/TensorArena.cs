@@ -24,10 +24,12 @@ public sealed class TensorArena : IDisposable
     private static int suspended;
 
     private static readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> Pool = new();
+    private static readonly ConcurrentDictionary<int, ConcurrentBag<int[]>> IntPool = new();
     private static long pooledBytes;
 
     private readonly TensorArena? outer;
     private readonly List<float[]> rented = [];
+    private readonly List<int[]> rentedInts = [];
     private bool disposed;
 
     private TensorArena(TensorArena? outer) => this.outer = outer;
@@ -74,6 +76,26 @@ public sealed class TensorArena : IDisposable
         return buffer;
     }
 
+    /// <summary>An int buffer of exactly <paramref name="length"/> elements, contents undefined (pooling indices).</summary>
+    internal static int[] AllocateInts(int length)
+    {
+        var arena = current;
+        if (arena is null || suspended > 0 || length < MinPooledLength)
+        {
+            return GC.AllocateUninitializedArray<int>(length);
+        }
+        if (!(IntPool.TryGetValue(length, out var bag) && bag.TryTake(out var buffer)))
+        {
+            buffer = GC.AllocateUninitializedArray<int>(length);
+        }
+        else
+        {
+            Interlocked.Add(ref pooledBytes, -4L * length);
+        }
+        arena.rentedInts.Add(buffer);
+        return buffer;
+    }
+
     /// <summary>Returns every buffer of this arena to the pool and closes it.</summary>
     public void Dispose()
     {
@@ -96,5 +118,15 @@ public sealed class TensorArena : IDisposable
             Pool.GetOrAdd(buffer.Length, _ => []).Add(buffer);
         }
         rented.Clear();
+        foreach (var buffer in rentedInts)
+        {
+            if (Interlocked.Add(ref pooledBytes, 4L * buffer.Length) > MaxPooledBytes)
+            {
+                Interlocked.Add(ref pooledBytes, -4L * buffer.Length);
+                continue;
+            }
+            IntPool.GetOrAdd(buffer.Length, _ => []).Add(buffer);
+        }
+        rentedInts.Clear();
     }
 }
