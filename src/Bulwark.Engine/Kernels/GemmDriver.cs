@@ -97,7 +97,7 @@ internal static unsafe class GemmDriver<TKernel>
         }
         int kcStep = SliceDepth(p.K);
         int width = Math.Clamp(SharedBudget / p.K / NR * NR, NR, RoundUp(p.N, NR));
-        int height = Math.Clamp(RoundUp((p.M + (4 * threads) - 1) / (4 * threads), MR), MR, MC);
+        int height = Math.Clamp(Math.Max(MinRowBlock, RoundUp((p.M + (4 * threads) - 1) / (4 * threads), MR)), MR, MC);
         int helpers = Math.Min(threads, (p.M + height - 1) / height) - 1;
         var shared = GemmBuffer.Rent(width * p.K);
         try
@@ -112,6 +112,13 @@ internal static unsafe class GemmDriver<TKernel>
             GemmBuffer.Return(shared);
         }
     }
+
+    /// <summary>
+    /// Fewest rows a part takes at once in a row split (rounded to MR): about four blocks per part
+    /// balance the load when a core is taken away, but blocks much lower than this read A in
+    /// pieces too short for the prefetchers.
+    /// </summary>
+    private static int MinRowBlock => RoundUp(32, MR);
 
     /// <summary>
     /// Floats of B packed for all of k that a row-split run shares (16 MiB, pooled). A k so deep that
@@ -159,9 +166,10 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>
-    /// Columns [j0, j0+width) of C: parts pack B for every k slice into one shared buffer, a few
-    /// panels at a time, then take blocks of <c>height</c> rows, each with its own packed A, and
-    /// sweep the slices in order. A part waits only for a slice that another part is still packing.
+    /// Columns [j0, j0+width) of C: parts pack B for every k slice into one shared buffer, up to a
+    /// quarter of a slice at a time but never under eight panels (so source rows are read in long
+    /// runs), then take blocks of <c>height</c> rows, each with its own packed A, and sweep the
+    /// slices in order. A part waits only for a slice that another part is still packing.
     /// </summary>
     private sealed class RowJob : GemmTeam.Job
     {
@@ -186,7 +194,7 @@ internal static unsafe class GemmDriver<TKernel>
             this.height = height;
             this.packedB = packedB;
             slices = (problem.K + kcStep - 1) / kcStep;
-            chunksPerSlice = Math.Min(4, (width + NR - 1) / NR);
+            chunksPerSlice = Math.Clamp((width + NR - 1) / NR / 8, 1, 4);
             chunksDone = new int[slices];
         }
 
