@@ -219,6 +219,49 @@ internal static unsafe class ConvMicroKernels
     }
 
     /// <summary>
+    /// Splits a row by column phase: element j goes to padded column c = j + left, that is to
+    /// dst[(c mod stride)·phaseStride + c / stride]. Stride 2, the common one, reads float pairs as
+    /// 64-bit lanes and narrows them into the even and odd elements.
+    /// </summary>
+    public static void Deinterleave(float* src, int len, int left, int stride, float* dst, int phaseStride)
+    {
+        if (stride == 2 && Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian && len >= 8)
+        {
+            // Even source elements land in phase left mod 2 from column left / 2; odd ones in the other phase from (left + 1) / 2.
+            float* evens = dst + ((left % 2) * phaseStride) + (left / 2);
+            float* odds = dst + (((left + 1) % 2) * phaseStride) + ((left + 1) / 2);
+            int pairs = len / 2;
+            for (int t = 0; ; t += 4)
+            {
+                t = Math.Min(t, pairs - 4);
+                var lo = Vector128.Load((ulong*)(src + (2 * t)));
+                var hi = Vector128.Load((ulong*)(src + (2 * t) + 4));
+                Vector128.Narrow(lo, hi).AsSingle().Store(evens + t);
+                Vector128.Narrow(lo >>> 32, hi >>> 32).AsSingle().Store(odds + t);
+                if (t == pairs - 4)
+                {
+                    break;
+                }
+            }
+            if (len % 2 == 1)
+            {
+                evens[pairs] = src[len - 1];
+            }
+            return;
+        }
+        for (int b = 0; b < stride; b++)
+        {
+            // First source element whose padded column falls in phase b.
+            int j = ((b - left) % stride + stride) % stride;
+            float* to = dst + (b * phaseStride) + ((j + left) / stride);
+            for (; j < len; j += stride)
+            {
+                *to++ = src[j];
+            }
+        }
+    }
+
+    /// <summary>
     /// dst[p·ld + r] = src[r·srcStride + p] for r &lt; rows, p &lt; cols. With AVX-512, 16×16 blocks
     /// are transposed in registers by four rounds of two-source permutes; edges go element by element.
     /// </summary>
