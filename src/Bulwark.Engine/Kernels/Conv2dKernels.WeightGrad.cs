@@ -133,7 +133,7 @@ internal static unsafe partial class Conv2dKernels
 
     /// <summary>
     /// The weight gradient for short reductions (few input channels): dot products of output-gradient
-    /// rows with implicit or explicit column rows, vectorised along the output positions, so no
+    /// rows with the shifted phase-plane rows, vectorised along the output positions, so no
     /// transpose is needed. Several samples go through a tile before its horizontal sums.
     /// </summary>
     private static void WeightGradDot(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
