@@ -7,6 +7,8 @@ using Bulwark.Engine;
 var cases = new Dictionary<string, Func<BenchContext, BenchResult>>(StringComparer.Ordinal)
 {
     ["gemm"] = GemmCase.Run,
+    ["cnn-forward"] = CnnCases.Forward,
+    ["cnn-train-step"] = CnnCases.TrainStep,
 };
 
 var selected = new List<string>();

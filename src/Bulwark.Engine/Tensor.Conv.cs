@@ -28,7 +28,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         var s = ConvShapeOf(input, weight, bias, geometry);
-        var y = Uninitialized<float>(ShapeUtil.Product(s.OutputShape));
+        var y = TensorArena.Allocate(ShapeUtil.Product(s.OutputShape), zeroed: false);
         Conv2dKernels.Forward(Data(input), Data(weight), bias is null ? ReadOnlyMemory<float>.Empty : Data(bias), y, s);
         var result = new Tensor(y, s.OutputShape);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
@@ -50,7 +50,7 @@ public sealed partial class Tensor
     {
         CheckShape("ConvTransposeLike", gradOut, s.OutputShape);
         CheckShape("ConvTransposeLike", weight, s.WeightShape);
-        var gx = Uninitialized<float>(ShapeUtil.Product(s.InputShape));
+        var gx = TensorArena.Allocate(ShapeUtil.Product(s.InputShape), zeroed: false);
         Conv2dKernels.InputGrad(Data(gradOut), Data(weight), gx, s);
         return Tape.Record(new Tensor(gx, s.InputShape), "ConvTransposeLike", gradOut, weight, h => (
             gradOut.RequiresGrad ? Conv2d(h, weight, null, s.G) : null,
@@ -67,7 +67,7 @@ public sealed partial class Tensor
     {
         CheckShape("ConvWeightGrad", input, s.InputShape);
         CheckShape("ConvWeightGrad", gradOut, s.OutputShape);
-        var gw = Uninitialized<float>(ShapeUtil.Product(s.WeightShape));
+        var gw = TensorArena.Allocate(ShapeUtil.Product(s.WeightShape), zeroed: false);
         Conv2dKernels.WeightGrad(Data(input), Data(gradOut), gw, s);
         return Tape.Record(new Tensor(gw, s.WeightShape), "ConvWeightGrad", input, gradOut, h => (
             input.RequiresGrad ? ConvTransposeLike(gradOut, h, s) : null,
@@ -83,7 +83,7 @@ public sealed partial class Tensor
     internal static Tensor ConvBiasGrad(Tensor gradOut)
     {
         int[] gShape = (int[])gradOut.shape.Clone();
-        var gb = Uninitialized<float>(gShape[1]);
+        var gb = TensorArena.Allocate(gShape[1], zeroed: false);
         Conv2dKernels.BiasGrad(Data(gradOut), gb, gShape[0], gShape[1], gShape[2] * gShape[3]);
         return Tape.Record(new Tensor(gb, [gShape[1]]), "ConvBiasGrad", gradOut, h => h.Reshape(1, gShape[1], 1, 1).Expand(gShape));
     }
@@ -163,7 +163,7 @@ public sealed partial class Tensor
     {
         int planes = input.shape[0] * input.shape[1];
         int[] outShape = [input.shape[0], input.shape[1], win.OutH, win.OutW];
-        var y = Uninitialized<float>(ShapeUtil.Product(outShape));
+        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
         var arg = Uninitialized<int>(y.Length);
         PoolKernels.MaxForward(Data(input), y, arg, planes, win);
         return Tape.Record(new Tensor(y, outShape), name, input, g => MaxPoolScatter(g, arg, win));
@@ -176,7 +176,7 @@ public sealed partial class Tensor
     internal static Tensor MaxPoolScatter(Tensor g, int[] arg, PoolWindows win)
     {
         int[] inShape = [g.shape[0], g.shape[1], win.InH, win.InW];
-        var gx = Uninitialized<float>(ShapeUtil.Product(inShape));
+        var gx = TensorArena.Allocate(ShapeUtil.Product(inShape), zeroed: false);
         PoolKernels.ScatterAt(Data(g), arg, gx, g.shape[0] * g.shape[1], win);
         return Tape.Record(new Tensor(gx, inShape), "MaxPoolScatter", g, h => MaxPoolGather(h, arg, win));
     }
@@ -185,7 +185,7 @@ public sealed partial class Tensor
     internal static Tensor MaxPoolGather(Tensor x, int[] arg, PoolWindows win)
     {
         int[] outShape = [x.shape[0], x.shape[1], win.OutH, win.OutW];
-        var y = Uninitialized<float>(ShapeUtil.Product(outShape));
+        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
         PoolKernels.GatherAt(Data(x), arg, y, x.shape[0] * x.shape[1], win.InH * win.InW, win.OutH * win.OutW);
         return Tape.Record(new Tensor(y, outShape), "MaxPoolGather", x, g => MaxPoolScatter(g, arg, win));
     }
@@ -194,7 +194,7 @@ public sealed partial class Tensor
     internal static Tensor WindowAverage(Tensor x, PoolWindows win)
     {
         int[] outShape = [x.shape[0], x.shape[1], win.OutH, win.OutW];
-        var y = Uninitialized<float>(ShapeUtil.Product(outShape));
+        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
         PoolKernels.Average(Data(x), y, x.shape[0] * x.shape[1], win);
         return Tape.Record(new Tensor(y, outShape), "AvgPool2d", x, g => WindowAverageTranspose(g, win));
     }
@@ -203,7 +203,7 @@ public sealed partial class Tensor
     internal static Tensor WindowAverageTranspose(Tensor g, PoolWindows win)
     {
         int[] inShape = [g.shape[0], g.shape[1], win.InH, win.InW];
-        var gx = Uninitialized<float>(ShapeUtil.Product(inShape));
+        var gx = TensorArena.Allocate(ShapeUtil.Product(inShape), zeroed: false);
         PoolKernels.AverageTranspose(Data(g), gx, g.shape[0] * g.shape[1], win);
         return Tape.Record(new Tensor(gx, inShape), "AvgPool2dBackward", g, h => WindowAverage(h, win));
     }

@@ -177,7 +177,30 @@ public sealed partial class Tensor
     {
         var r = Unary(static (x, d, _) => TensorPrimitives.Max(x, 0f, d));
         var self = this;
-        return Tape.Record(r, "Relu", this, g => g.Mul(self.GreaterThan(0f)));
+        return Tape.Record(r, "Relu", this, g => g.WherePositive(self));
+    }
+
+    /// <summary>
+    /// This tensor where <paramref name="mask"/> &gt; 0, else 0: ReLU's backward in one pass. Linear in
+    /// this tensor, so its own backward is the same masking (the closed family second order needs).
+    /// </summary>
+    internal Tensor WherePositive(Tensor mask)
+    {
+        if (!ShapeUtil.SameShape(shape, mask.shape))
+        {
+            return Mul(mask.GreaterThan(0f));
+        }
+        var result = TensorArena.Allocate(Size, zeroed: false);
+        Masking.WherePositive(ContiguousSpan(), mask.ContiguousSpan(), result);
+        return Tape.Record(new Tensor(result, (int[])shape.Clone()), "WherePositive", this, h => h.WherePositive(mask));
+    }
+
+    /// <summary>ReLU in place on a contiguous tensor; not recorded, so only for results nothing else reads.</summary>
+    internal Tensor Relu_()
+    {
+        var span = Span;
+        TensorPrimitives.Max(span, 0f, span);
+        return this;
     }
 
     /// <summary>a where a &gt; 0, else slope·a.</summary>
@@ -317,7 +340,7 @@ public sealed partial class Tensor
     /// <summary>Runs a span kernel over a contiguous copy of the input; no tape.</summary>
     internal Tensor Unary(Action<ReadOnlySpan<float>, Span<float>, float> kernel, float c = 0f)
     {
-        var result = GC.AllocateUninitializedArray<float>(Size);
+        var result = TensorArena.Allocate(Size, zeroed: false);
         if (Size > 0)
         {
             kernel(ContiguousSpan(), result, c);
@@ -327,7 +350,7 @@ public sealed partial class Tensor
 
     internal Tensor Unary(Action<ReadOnlySpan<float>, Span<float>, float, float> kernel, float c1, float c2)
     {
-        var result = GC.AllocateUninitializedArray<float>(Size);
+        var result = TensorArena.Allocate(Size, zeroed: false);
         if (Size > 0)
         {
             kernel(ContiguousSpan(), result, c1, c2);

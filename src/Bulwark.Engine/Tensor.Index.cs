@@ -18,7 +18,7 @@ public sealed partial class Tensor
         var (outer, r, inner) = Split3(ax);
         int k = index.ShapeArray[ax];
         var x = ContiguousSpan();
-        var result = new float[outer * k * inner];
+        var result = TensorArena.Allocate(outer * k * inner, zeroed: true);
         var idx = index.Data;
         for (int o = 0; o < outer; o++)
         {
@@ -114,7 +114,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(labels);
         labels.CheckRange(classes, "OneHot labels");
-        var result = new float[labels.Size * classes];
+        var result = TensorArena.Allocate(labels.Size * classes, zeroed: true);
         for (int i = 0; i < labels.Size; i++)
         {
             result[(i * classes) + (int)labels.Data[i]] = 1f;

@@ -35,7 +35,7 @@ public sealed partial class Tensor
         var batchShape = ShapeUtil.Broadcast(shape.AsSpan(0, Rank - 2), other.shape.AsSpan(0, other.Rank - 2));
         int batch = ShapeUtil.Product(batchShape);
         var outShape = batchShape.Concat([m, n]).ToArray();
-        var result = new float[batch * m * n];
+        var result = TensorArena.Allocate(batch * m * n, zeroed: true);
 
         var a = batchShape.Length == 0 ? this : Expand([.. batchShape, m, k]);
         var b = batchShape.Length == 0 ? other : other.Expand([.. batchShape, k, n]);

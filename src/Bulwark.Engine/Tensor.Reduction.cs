@@ -200,7 +200,14 @@ public sealed partial class Tensor
     /// <summary>Sums contiguous data over the sorted axes, one axis at a time from the last.</summary>
     private float[] SumKernel(int[] axes)
     {
-        float[] data = ContiguousSpan().ToArray();
+        if (axes.Length == 0)
+        {
+            var copy = TensorArena.Allocate(Size, zeroed: false);
+            ContiguousSpan().CopyTo(copy);
+            return copy;
+        }
+        ReadOnlySpan<float> data = ContiguousSpan();
+        float[] next = [];
         var cur = (int[])shape.Clone();
         for (int i = axes.Length - 1; i >= 0; i--)
         {
@@ -216,24 +223,24 @@ public sealed partial class Tensor
                 inner *= cur[d];
             }
             int r = cur[ax];
-            var next = new float[outer * inner];
+            next = TensorArena.Allocate(outer * inner, zeroed: true);
             for (int o = 0; o < outer; o++)
             {
                 var dest = next.AsSpan(o * inner, inner);
                 int baseIdx = o * r * inner;
                 if (inner == 1)
                 {
-                    dest[0] = TensorPrimitives.Sum(data.AsSpan(baseIdx, r));
+                    dest[0] = TensorPrimitives.Sum(data.Slice(baseIdx, r));
                     continue;
                 }
                 for (int k = 0; k < r; k++)
                 {
-                    TensorPrimitives.Add(dest, data.AsSpan(baseIdx + (k * inner), inner), dest);
+                    TensorPrimitives.Add(dest, data.Slice(baseIdx + (k * inner), inner), dest);
                 }
             }
             data = next;
             cur[ax] = 1;
         }
-        return data;
+        return next;
     }
 }

@@ -108,7 +108,7 @@ public sealed partial class Tensor
     public static Tensor Zeros(params int[] shape)
     {
         ShapeUtil.Validate(shape);
-        return new Tensor(new float[ShapeUtil.Product(shape)], (int[])shape.Clone());
+        return new Tensor(TensorArena.Allocate(ShapeUtil.Product(shape), zeroed: true), (int[])shape.Clone());
     }
 
     /// <summary>A tensor filled with one value.</summary>
@@ -221,14 +221,25 @@ public sealed partial class Tensor
         {
             return this;
         }
-        var result = new Tensor(ToArray(), (int[])shape.Clone());
+        var data = TensorArena.Allocate(Size, zeroed: false);
+        StridedCopy.Gather(this, data);
+        var result = new Tensor(data, (int[])shape.Clone());
         return Tape.Record(result, "Contiguous", this, g => g);
     }
 
     /// <summary>A deep copy with its own storage, recorded on the tape.</summary>
     public Tensor Clone()
     {
-        var result = new Tensor(ToArray(), (int[])shape.Clone());
+        var data = TensorArena.Allocate(Size, zeroed: false);
+        if (IsContiguous)
+        {
+            storage.AsSpan(offset, Size).CopyTo(data);
+        }
+        else
+        {
+            StridedCopy.Gather(this, data);
+        }
+        var result = new Tensor(data, (int[])shape.Clone());
         return Tape.Record(result, "Clone", this, g => g);
     }
 

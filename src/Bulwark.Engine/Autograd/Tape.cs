@@ -10,6 +10,9 @@ public static class Tape
     [ThreadStatic]
     private static int noGradDepth;
 
+    /// <summary>When set, receives each backward rule's name and wall time (profiling in the bench).</summary>
+    internal static Action<string, TimeSpan>? BackwardProfiler { get; set; }
+
     /// <summary>True when operations are being recorded on this thread.</summary>
     public static bool IsRecording => noGradDepth == 0;
 
@@ -128,7 +131,9 @@ public static class Tape
         {
             if (tensor.IsLeaf && tensor.RequiresGrad)
             {
-                var add = createGraph ? g : g.Detach();
+                // A gradient may share storage with another leaf's (Add hands one g to both inputs) or be a
+                // zero-stride view; each leaf gets storage of its own so in-place updates stay local.
+                var add = createGraph ? g : Tensor.FromArray(g.ToArray(), g.Shape.ToArray());
                 tensor.Grad = tensor.Grad is null ? add : tensor.Grad.Add(add);
             }
         }
@@ -164,7 +169,9 @@ public static class Tape
             {
                 continue;
             }
+            long started = BackwardProfiler is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             var inputGrads = t.GradFn.Backward(g);
+            BackwardProfiler?.Invoke(t.GradFn.Name, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             var inputs = t.GradFn.Inputs;
             for (int k = 0; k < inputs.Length; k++)
             {

@@ -23,7 +23,7 @@ internal static class Broadcast
     {
         outShape = ShapeUtil.Broadcast(a.shape, b.shape);
         int total = ShapeUtil.Product(outShape);
-        var result = GC.AllocateUninitializedArray<float>(total);
+        var result = TensorArena.Allocate(total, zeroed: false);
         if (total == 0)
         {
             return result;
