@@ -210,8 +210,7 @@ public sealed partial class Tensor
 
     // ---------------------------------------------------------------- validation
 
-    // Every kernel of this family writes (or clears) its whole output, so skipping the runtime's
-    // zeroing of these large arrays is safe and saves a pass over memory.
+    // The arg-max indices are written whole by the pooling kernel, so the runtime's zeroing is a wasted pass.
     private static T[] Uninitialized<T>(int length) => GC.AllocateUninitializedArray<T>(length);
 
     private static ReadOnlyMemory<float> Data(Tensor t) => t.IsContiguous ? t.storage.AsMemory(t.offset, t.Size) : t.ToArray();
