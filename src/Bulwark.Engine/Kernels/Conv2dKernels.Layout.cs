@@ -1,6 +1,66 @@
 namespace Bulwark.Engine.Kernels;
 
-/// <summary>The convolution's data movement: padded copies, im2col / col2im and transposes.</summary>
+/// <summary>
+/// How one sample's planes are laid out for the convolution kernels: each channel's plane, padded
+/// to PaddedH × PaddedW with the source at (Top, Left), is split into StrideH × StrideW phase planes,
+/// phase (a, b) holding padded rows a, a + StrideH, … and columns b, b + StrideW, …. Then padded
+/// position (oh·sH + kh·dH, ow·sW + kw·dW) is <see cref="Offset"/>(c, kh·dH, kw·dW) + oh·PlaneW + ow:
+/// every kernel tap reads a shifted view of one phase plane, at any stride. At stride 1 there is a
+/// single phase, the padded plane itself. <paramref name="Slack"/> zeros follow the last channel for
+/// the reads of whole tiles past it.
+/// </summary>
+internal readonly unsafe record struct PlaneLayout(int Channels, int SrcH, int SrcW, int Top, int Left, int PaddedH, int PaddedW, int StrideH, int StrideW, int Slack)
+{
+    public int PlaneH => (PaddedH + StrideH - 1) / StrideH;
+
+    public int PlaneW => (PaddedW + StrideW - 1) / StrideW;
+
+    public int PhaseSize => PlaneH * PlaneW;
+
+    public int ChannelStride => StrideH * StrideW * PhaseSize;
+
+    public int Length => (Channels * ChannelStride) + Slack;
+
+    /// <summary>Where padded position (row, col) of a channel lives.</summary>
+    public int Offset(int channel, int row, int col) =>
+        (channel * ChannelStride) + ((((row % StrideH) * StrideW) + (col % StrideW)) * PhaseSize) + ((row / StrideH) * PlaneW) + (col / StrideW);
+
+    /// <summary>
+    /// Copies one sample [Channels, SrcH, SrcW] into its positions. Everything else in
+    /// <paramref name="dst"/> is left alone: a buffer zeroed once keeps zero padding across samples.
+    /// </summary>
+    public void Fill(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        if (StrideH == 1 && StrideW == 1)
+        {
+            Conv2dKernels.CopyInto(src, Channels, SrcH, SrcW, dst, ChannelStride, PlaneH, PlaneW, Top, Left);
+            return;
+        }
+        if (Top < 0 || Left < 0 || src.Length < Channels * SrcH * SrcW || dst.Length < Channels * ChannelStride)
+        {
+            throw new ArgumentException("PlaneLayout.Fill: negative offsets, or a span too short for the planes it is given.");
+        }
+        int rows = Math.Min(SrcH, PaddedH - Top);
+        int cols = Math.Min(SrcW, PaddedW - Left);
+        fixed (float* sp = src)
+        fixed (float* dp = dst)
+        {
+            for (int ch = 0; ch < Channels; ch++)
+            {
+                for (int a = 0; a < rows; a++)
+                {
+                    int row = a + Top;
+                    float* from = sp + (((ch * SrcH) + a) * SrcW);
+                    // The destination row of column phase b starts at padded column b.
+                    float* to = dp + Offset(ch, row, 0);
+                    ConvMicroKernels.Deinterleave(from, cols, Left, StrideW, to, PhaseSize);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>The convolution's data movement: padded copies and transposes.</summary>
 internal static unsafe partial class Conv2dKernels
 {
     /// <summary>
@@ -58,97 +118,5 @@ internal static unsafe partial class Conv2dKernels
         {
             ConvMicroKernels.Transpose(sp, cols, rows, cols, dp, ld);
         }
-    }
-
-    /// <summary>
-    /// The column matrix of one group of one sample: row (c, kh, kw), column (oh, ow) holds
-    /// x[c, oh·sh − padTop + kh·dh, ow·sw − padLeft + kw·dw] or 0 in the padding; rows are
-    /// <paramref name="cols"/> long with a zero tail.
-    /// </summary>
-    internal static void Im2Col(ReadOnlySpan<float> x, Conv2dShape s, Span<float> dst, int cols)
-    {
-        var g = s.G;
-        int oh = s.OH;
-        int ow = s.OW;
-        int row = 0;
-        for (int c = 0; c < s.Cg; c++)
-        {
-            var plane = x.Slice(c * s.H * s.W, s.H * s.W);
-            for (int kh = 0; kh < s.KH; kh++)
-            {
-                for (int kw = 0; kw < s.KW; kw++)
-                {
-                    var d = dst.Slice(row * cols, cols);
-                    int colShift = (kw * g.DilationW) - g.PadLeft;
-                    var (lo, hi) = ValidRange(ow, g.StrideW, colShift, s.W);
-                    for (int i = 0; i < oh; i++)
-                    {
-                        var seg = d.Slice(i * ow, ow);
-                        int ih = (i * g.StrideH) - g.PadTop + (kh * g.DilationH);
-                        if (ih < 0 || ih >= s.H)
-                        {
-                            seg.Clear();
-                            continue;
-                        }
-                        var src = plane.Slice(ih * s.W, s.W);
-                        seg[..lo].Clear();
-                        for (int j = lo; j < hi; j++)
-                        {
-                            seg[j] = src[(j * g.StrideW) + colShift];
-                        }
-                        seg[hi..].Clear();
-                    }
-                    d[(oh * ow)..].Clear();
-                    row++;
-                }
-            }
-        }
-    }
-
-    /// <summary>The transpose of <see cref="Im2Col"/>: adds each column entry into the input position it was read from.</summary>
-    internal static void Col2Im(ReadOnlySpan<float> colsData, int cols, Conv2dShape s, Span<float> gx)
-    {
-        var g = s.G;
-        int oh = s.OH;
-        int ow = s.OW;
-        int row = 0;
-        for (int c = 0; c < s.Cg; c++)
-        {
-            var plane = gx.Slice(c * s.H * s.W, s.H * s.W);
-            for (int kh = 0; kh < s.KH; kh++)
-            {
-                for (int kw = 0; kw < s.KW; kw++)
-                {
-                    var d = colsData.Slice(row * cols, cols);
-                    int colShift = (kw * g.DilationW) - g.PadLeft;
-                    var (lo, hi) = ValidRange(ow, g.StrideW, colShift, s.W);
-                    for (int i = 0; i < oh; i++)
-                    {
-                        int ih = (i * g.StrideH) - g.PadTop + (kh * g.DilationH);
-                        if (ih < 0 || ih >= s.H)
-                        {
-                            continue;
-                        }
-                        var dstRow = plane.Slice(ih * s.W, s.W);
-                        var seg = d.Slice(i * ow, ow);
-                        for (int j = lo; j < hi; j++)
-                        {
-                            dstRow[(j * g.StrideW) + colShift] += seg[j];
-                        }
-                    }
-                    row++;
-                }
-            }
-        }
-    }
-
-    // Output columns j in [lo, hi) with 0 ≤ j·stride + shift < width.
-    private static (int Lo, int Hi) ValidRange(int outW, int stride, int shift, int width)
-    {
-        int lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-        int hi = width - shift <= 0 ? 0 : ((width - shift - 1) / stride) + 1;
-        lo = Math.Min(lo, outW);
-        hi = Math.Clamp(hi, lo, outW);
-        return (lo, hi);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics.X86;
 
 namespace Bulwark.Engine.Kernels;
 
@@ -8,8 +9,9 @@ internal static unsafe partial class Conv2dKernels
 {
     private const int Tile = ConvMicroKernels.DotTile;
 
-    // Below this reduction length (Cg·KH·KW) transposing the output gradient costs more than it saves.
-    private const int DotWeightGradBelow = 96;
+    // Below this reduction length (Cg·KH·KW) transposing the output gradient costs more than it
+    // saves: measured near 32 with the AVX-512 register transpose, near 96 element by element.
+    private static readonly int DotWeightGradBelow = Avx512F.IsSupported ? 32 : 96;
 
     /// <summary>
     /// gw = ∂⟨gy, conv(x, w)⟩/∂w = Σₙ colsₙ · gyₙᵀ, summed over the batch. The product runs with the
@@ -28,7 +30,6 @@ internal static unsafe partial class Conv2dKernels
             WeightGradDot(x, gy, gw, s);
             return;
         }
-        var g = s.G;
         int groups = s.Groups;
         int og32 = RoundUp(s.Og, Quantum);
         int kg8 = RoundUp(s.Kg, Mr);
@@ -38,34 +39,15 @@ internal static unsafe partial class Conv2dKernels
         int oTiles = og32 / Quantum;
         int tilesPerGroup = kTiles * oTiles;
 
-        int padH = s.H + g.PadTop + g.PadBottom;
-        int padW = s.W + g.PadLeft + g.PadRight;
-        int plane = padH * padW;
-        int rows, rowLen, aRowStride, aLength;
-        long aGroupStride;
+        // Row (c, kh, kw) of the implicit column matrix, read only on each output row's valid columns.
+        var layout = s.InputLayout(0);
+        int rows = s.OH;
+        int rowLen = s.OW;
+        int aRowStride = layout.PlaneW;
+        int aLength = layout.Length;
+        long aGroupStride = (long)s.Cg * layout.ChannelStride;
         int[] rowOffArr = ArrayPool<int>.Shared.Rent(kg8);
-        if (s.Implicit)
-        {
-            // Row (c, kh, kw) of the implicit column matrix, read only on each output row's valid columns.
-            rows = s.OH;
-            rowLen = s.OW;
-            aRowStride = padW;
-            aLength = s.C * plane;
-            aGroupStride = (long)s.Cg * plane;
-            FillImplicitOffsets(rowOffArr, s.Cg, s.KH, s.KW, plane, padW, g.DilationH, g.DilationW);
-        }
-        else
-        {
-            rows = 1;
-            rowLen = positions;
-            aRowStride = 0;
-            aLength = groups * s.Kg * positions;
-            aGroupStride = (long)s.Kg * positions;
-            for (int k = 0; k < s.Kg; k++)
-            {
-                rowOffArr[k] = k * positions;
-            }
-        }
+        s.FillTapOffsets(rowOffArr, layout);
         // Rows past Kg repeat the last one; their results are never read.
         for (int k = s.Kg; k < kg8; k++)
         {
@@ -96,18 +78,7 @@ internal static unsafe partial class Conv2dKernels
                     gyT.AsSpan(0, positions * ldT).Clear();
                     for (int n = n0; n < n1; n++)
                     {
-                        var xs = x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W);
-                        if (s.Implicit)
-                        {
-                            CopyInto(xs, s.C, s.H, s.W, aBuf.AsSpan(0, aLength), plane, padH, padW, g.PadTop, g.PadLeft);
-                        }
-                        else
-                        {
-                            for (int gi = 0; gi < groups; gi++)
-                            {
-                                Im2Col(xs.Slice(gi * s.Cg * s.H * s.W), s, aBuf.AsSpan((int)(gi * aGroupStride), s.Kg * positions), positions);
-                            }
-                        }
+                        layout.Fill(x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W), aBuf);
                         var gys = gy.Span.Slice(n * s.O * positions, s.O * positions);
                         for (int gi = 0; gi < groups; gi++)
                         {
@@ -164,44 +135,25 @@ internal static unsafe partial class Conv2dKernels
 
     /// <summary>
     /// The weight gradient for short reductions (few input channels): dot products of output-gradient
-    /// rows with implicit or explicit column rows, vectorised along the output positions, so no
+    /// rows with the shifted phase-plane rows, vectorised along the output positions, so no
     /// transpose is needed. Several samples go through a tile before its horizontal sums.
     /// </summary>
     private static void WeightGradDot(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gy, Memory<float> gw, Conv2dShape s)
     {
-        var g = s.G;
         int groups = s.Groups;
         int ogPad = RoundUp(s.Og, Tile);
         int kgPad = RoundUp(s.Kg, Tile);
         int oTiles = ogPad / Tile;
 
-        // Per sample: the B rows (padded planes, or an explicit column matrix) and the output
-        // gradient laid out on the same column index, with zero rows up to a whole tile.
-        int rowWidth, cols, bLength;
-        long bGroupStride;
+        // Per sample: the B rows (phase planes) and the output gradient laid out on the same
+        // column index, with zero rows up to a whole tile.
+        int cols = s.PaddedColumns(s.InputLayout(0));
+        var layout = s.InputLayout(cols);
+        int rowWidth = layout.PlaneW;
+        int bLength = layout.Length;
+        long bGroupStride = (long)s.Cg * layout.ChannelStride;
         int[] rowOffArr = ArrayPool<int>.Shared.Rent(kgPad);
-        if (s.Implicit)
-        {
-            int padH = s.H + g.PadTop + g.PadBottom;
-            int padW = s.W + g.PadLeft + g.PadRight;
-            rowWidth = padW;
-            cols = RoundUp(s.OH * padW, Quantum);
-            int plane = padH * padW;
-            bLength = (s.C * plane) + ImplicitSlack(s.KW, g.DilationW, s.OH * padW, cols);
-            bGroupStride = (long)s.Cg * plane;
-            FillImplicitOffsets(rowOffArr, s.Cg, s.KH, s.KW, plane, padW, g.DilationH, g.DilationW);
-        }
-        else
-        {
-            rowWidth = s.OW;
-            cols = RoundUp(s.OH * s.OW, Quantum);
-            bLength = groups * s.Kg * cols;
-            bGroupStride = (long)s.Kg * cols;
-            for (int k = 0; k < s.Kg; k++)
-            {
-                rowOffArr[k] = k * cols;
-            }
-        }
+        s.FillTapOffsets(rowOffArr, layout);
         for (int k = s.Kg; k < kgPad; k++)
         {
             rowOffArr[k] = rowOffArr[s.Kg - 1];
@@ -246,21 +198,7 @@ internal static unsafe partial class Conv2dKernels
                         for (int i = 0; i < count; i++)
                         {
                             int n = nb + i;
-                            var xs = x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W);
-                            var bs = bBuf.AsSpan(i * bStride, bLength);
-                            if (s.Implicit)
-                            {
-                                int padH = s.H + g.PadTop + g.PadBottom;
-                                int padW = s.W + g.PadLeft + g.PadRight;
-                                CopyInto(xs, s.C, s.H, s.W, bs, padH * padW, padH, padW, g.PadTop, g.PadLeft);
-                            }
-                            else
-                            {
-                                for (int gi = 0; gi < groups; gi++)
-                                {
-                                    Im2Col(xs.Slice(gi * s.Cg * s.H * s.W), s, bs.Slice(gi * s.Kg * cols, s.Kg * cols), cols);
-                                }
-                            }
+                            layout.Fill(x.Span.Slice(n * s.C * s.H * s.W, s.C * s.H * s.W), bBuf.AsSpan(i * bStride, bLength));
                             var gys = gy.Span.Slice(n * s.O * s.OH * s.OW, s.O * s.OH * s.OW);
                             var gyd = gyBuf.AsSpan(i * gyStride, gyLength);
                             for (int gi = 0; gi < groups; gi++)

@@ -19,8 +19,28 @@ internal readonly record struct Conv2dShape(int N, int C, int H, int W, int O, i
     /// <summary>Reduction length of one group: (channel, kernel row, kernel column) triples.</summary>
     public int Kg => Cg * KH * KW;
 
-    /// <summary>Stride 1 lets every im2col row be a shifted view of the padded input plane.</summary>
-    public bool Implicit => G.StrideH == 1 && G.StrideW == 1;
+    /// <summary>How the kernels read one sample of the input: zero-padded planes split into stride phases.</summary>
+    public PlaneLayout InputLayout(int slack) =>
+        new(C, H, W, G.PadTop, G.PadLeft, H + G.PadTop + G.PadBottom, W + G.PadLeft + G.PadRight, G.StrideH, G.StrideW, slack);
+
+    /// <summary>Offset in <see cref="InputLayout"/> of tap (c, kh, kw) for output (0, 0); output (i, j) adds i·PlaneW + j.</summary>
+    public void FillTapOffsets(Span<int> rowOff, PlaneLayout layout)
+    {
+        int k = 0;
+        for (int c = 0; c < Cg; c++)
+        {
+            for (int i = 0; i < KH; i++)
+            {
+                for (int j = 0; j < KW; j++)
+                {
+                    rowOff[k++] = layout.Offset(c, i * G.DilationH, j * G.DilationW);
+                }
+            }
+        }
+    }
+
+    /// <summary>Columns of a product computed on the input layout's plane width, padded to whole tiles.</summary>
+    public int PaddedColumns(PlaneLayout layout) => (OH * layout.PlaneW + ConvMicroKernels.ColumnQuantum - 1) / ConvMicroKernels.ColumnQuantum * ConvMicroKernels.ColumnQuantum;
 
     public int[] InputShape => [N, C, H, W];
 
@@ -31,14 +51,14 @@ internal readonly record struct Conv2dShape(int N, int C, int H, int W, int O, i
 
 /// <summary>
 /// NCHW convolution forward, input gradient and weight gradient on spans, all built on
-/// <see cref="ConvMicroKernels"/>. At stride 1 no column matrix is built: each sample is copied
-/// once into zero-padded planes, and row (c, kh, kw) of the implicit im2col matrix is that plane
-/// shifted by kh·dilation·paddedWidth + kw·dilation. Outputs are computed on the padded width and
-/// the extra columns dropped when they are written out. The input gradient at stride 1 is the same
-/// computation on the output gradient with flipped, transposed weights (a full correlation); at
-/// larger strides explicit im2col / col2im buffers are used. Work is split over the batch (and
-/// over output-channel panels when the batch is smaller than the thread count) in contiguous
-/// ranges, so results depend only on <see cref="EngineSettings.Threads"/>.
+/// <see cref="ConvMicroKernels"/> without a column matrix: each sample is copied once into
+/// zero-padded planes split into stride phases (<see cref="PlaneLayout"/>), where every row
+/// (c, kh, kw) of the im2col matrix is a shifted view of one phase plane. Products are computed on
+/// the plane width and the extra columns dropped when written out. The input gradient is a
+/// stride-1 correlation of the padded output gradient, one pass per stride phase of the input,
+/// each with the kernel taps that land on that phase. Work is split over the batch (and over
+/// output-channel panels when the batch is smaller than the thread count) in contiguous ranges,
+/// so results depend only on <see cref="EngineSettings.Threads"/>.
 /// </summary>
 internal static unsafe partial class Conv2dKernels
 {
@@ -48,67 +68,78 @@ internal static unsafe partial class Conv2dKernels
     /// <summary>y = conv(x, w) + bias; <paramref name="bias"/> may be empty.</summary>
     public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
     {
-        if (s.N == 0 || s.O == 0)
+        if (s.N == 0)
         {
             return;
         }
-        var g = s.G;
-        if (s.Implicit)
-        {
-            var plan = new ImplicitPlan(
-                Channels: s.C, SrcH: s.H, SrcW: s.W,
-                PadH: s.H + g.PadTop + g.PadBottom, PadW: s.W + g.PadLeft + g.PadRight, Top: g.PadTop, Left: g.PadLeft,
-                Groups: s.Groups, RowsPerGroup: s.Og, SrcChannelsPerGroup: s.Cg,
-                KH: s.KH, KW: s.KW, DilationH: g.DilationH, DilationW: g.DilationW,
-                OutChannels: s.O, OutH: s.OH, OutW: s.OW);
-            var packed = PackForward(w.Span, s);
-            try
-            {
-                RunImplicit(plan, x, packed, bias, y, s.N);
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(packed);
-            }
-            return;
-        }
-        ForwardExplicit(x, w, bias, y, s);
-    }
-
-    /// <summary>gx = ∂⟨gy, conv(x, w)⟩/∂x: the transposed convolution of gy back to the input's shape.</summary>
-    public static void InputGrad(ReadOnlyMemory<float> gy, ReadOnlyMemory<float> w, Memory<float> gx, Conv2dShape s)
-    {
-        if (s.N == 0 || s.C == 0)
-        {
-            return;
-        }
-        if (s.O == 0 || s.OH == 0 || s.OW == 0)
-        {
-            gx.Span.Clear();
-            return;
-        }
-        if (!s.Implicit)
-        {
-            InputGradExplicit(gy, w, gx, s);
-            return;
-        }
-        var g = s.G;
-        int extraH = g.DilationH * (s.KH - 1);
-        int extraW = g.DilationW * (s.KW - 1);
-        var plan = new ImplicitPlan(
-            Channels: s.O, SrcH: s.OH, SrcW: s.OW,
-            PadH: s.H + extraH, PadW: s.W + extraW, Top: extraH - g.PadTop, Left: extraW - g.PadLeft,
-            Groups: s.Groups, RowsPerGroup: s.Cg, SrcChannelsPerGroup: s.Og,
-            KH: s.KH, KW: s.KW, DilationH: g.DilationH, DilationW: g.DilationW,
-            OutChannels: s.C, OutH: s.H, OutW: s.W);
-        var packed = PackFlipped(w.Span, s);
+        int cols = s.PaddedColumns(s.InputLayout(0));
+        var layout = s.InputLayout(cols);
+        var rowOff = new int[s.Kg];
+        s.FillTapOffsets(rowOff, layout);
+        int blocks = (s.Og + Mr - 1) / Mr;
+        var packed = ArrayPool<float>.Shared.Rent(Math.Max(s.Groups * blocks * s.Kg * Mr, 1));
         try
         {
-            RunImplicit(plan, gy, packed, ReadOnlyMemory<float>.Empty, gx, s.N);
+            for (int gi = 0; gi < s.Groups; gi++)
+            {
+                Pack(w.Span.Slice(gi * s.Og * s.Kg), s.Og, s.Kg, s.Kg, 1, packed.AsSpan(gi * blocks * s.Kg * Mr));
+            }
+            var pass = new Pass(packed, rowOff, s.Kg, cols, s.OH, s.OW, 0, 1, 0, 1);
+            RunPasses(layout, [pass], new Output(s.Groups, s.Og, s.Cg, s.O, s.OH, s.OW), x, bias, y, s.N);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(packed);
+        }
+    }
+
+    /// <summary>
+    /// gx = ∂⟨gy, conv(x, w)⟩/∂x, the transposed convolution of gy back to the input's shape. Input
+    /// position (ih, iw) lies in stride phase ((ih + padTop) mod sH, (iw + padLeft) mod sW); the
+    /// taps reaching it are those with kh·dH ≡ that phase, each reading gy at a fixed shift. So each
+    /// phase is a stride-1 correlation of gy (padded by the largest shift) with its taps.
+    /// </summary>
+    public static void InputGrad(ReadOnlyMemory<float> gy, ReadOnlyMemory<float> w, Memory<float> gx, Conv2dShape s)
+    {
+        if (s.N == 0)
+        {
+            return;
+        }
+        var g = s.G;
+        int extraH = g.DilationH * (s.KH - 1) / g.StrideH;
+        int extraW = g.DilationW * (s.KW - 1) / g.StrideW;
+        var phasesH = Phases(s.H, s.KH, g.StrideH, g.DilationH, g.PadTop);
+        var phasesW = Phases(s.W, s.KW, g.StrideW, g.DilationW, g.PadLeft);
+        // Phase grids start at their first in-input index; the plane starts at the earliest of those,
+        // so gy sits extra − that far in (cropped if that is negative: those rows are never read).
+        int firstH = phasesH.Min(p => p.First);
+        int firstW = phasesW.Min(p => p.First);
+        int planeH = Math.Max(extraH - firstH + s.OH, phasesH.Max(p => extraH + p.First - firstH + p.Count));
+        int planeW = Math.Max(extraW - firstW + s.OW, phasesW.Max(p => extraW + p.First - firstW + p.Count));
+        var passes = new List<Pass>();
+        var rented = new List<float[]>();
+        try
+        {
+            int maxCols = phasesH.Max(p => RoundUp(p.Count * planeW, Quantum));
+            var layout = new PlaneLayout(s.O, s.OH, s.OW, extraH - firstH, extraW - firstW, planeH, planeW, 1, 1, maxCols);
+            foreach (var ph in phasesH)
+            {
+                foreach (var pw in phasesW)
+                {
+                    if (ph.Count > 0 && pw.Count > 0 && ph.Taps.Length > 0 && pw.Taps.Length > 0)
+                    {
+                        passes.Add(PhasePass(w.Span, s, layout, ph with { First = ph.First - firstH }, pw with { First = pw.First - firstW }, extraH, extraW, rented));
+                    }
+                }
+            }
+            RunPasses(layout, passes, new Output(s.Groups, s.Cg, s.Og, s.C, s.H, s.W), gy, ReadOnlyMemory<float>.Empty, gx, s.N);
+        }
+        finally
+        {
+            foreach (var a in rented)
+            {
+                ArrayPool<float>.Shared.Return(a);
+            }
         }
     }
 
@@ -136,198 +167,163 @@ internal static unsafe partial class Conv2dKernels
     }
 
     /// <summary>
-    /// A stride-1 correlation of padded source planes with packed weights: the forward pass
-    /// (source x, padded by the geometry) and the input gradient (source gy, padded by the dilated
-    /// kernel extent less the geometry's padding, weights flipped and transposed).
+    /// One product of a convolution pass: packed weights (per group, panels of <see cref="Mr"/> rows)
+    /// times the source rows at <see cref="RowOff"/>, computed on <see cref="Cols"/> columns, of which
+    /// a grid of Rows × Width is written to destination rows Row0, Row0 + RowStep, … and columns
+    /// Col0, Col0 + ColStep, ….
     /// </summary>
-    private readonly record struct ImplicitPlan(
-        int Channels, int SrcH, int SrcW, int PadH, int PadW, int Top, int Left,
-        int Groups, int RowsPerGroup, int SrcChannelsPerGroup,
-        int KH, int KW, int DilationH, int DilationW,
-        int OutChannels, int OutH, int OutW)
+    private sealed record Pass(float[] Packed, int[] RowOff, int K, int Cols, int Rows, int Width, int Row0, int RowStep, int Col0, int ColStep);
+
+    /// <summary>Rows of the product per group, source channels per group, and the destination tensor's [C, H, W].</summary>
+    private readonly record struct Output(int Groups, int RowsPerGroup, int SrcChannelsPerGroup, int Channels, int H, int W)
     {
-        public int Plane => PadH * PadW;
-
-        public int Cols => RoundUp(OutH * PadW, Quantum);
-
-        public int K => SrcChannelsPerGroup * KH * KW;
-
         public int Blocks => (RowsPerGroup + Mr - 1) / Mr;
-
-        public int BufferLength => (Channels * Plane) + ImplicitSlack(KW, DilationW, OutH * PadW, Cols);
     }
 
-    private static void RunImplicit(ImplicitPlan p, ReadOnlyMemory<float> src, float[] packed, ReadOnlyMemory<float> bias, Memory<float> dst, int batch)
+    /// <summary>
+    /// Input positions of one stride phase along one axis: the first index m0 of the phase grid
+    /// that lands inside the input, how many do, the input index of the first, and the taps
+    /// (kernel index, shift in phase rows) that reach this phase.
+    /// </summary>
+    private sealed record Phase(int First, int Count, int Start, (int Tap, int Shift)[] Taps);
+
+    private static Phase[] Phases(int size, int kernel, int stride, int dilation, int padBefore)
     {
-        int totalBlocks = p.Groups * p.Blocks;
+        var phases = new Phase[stride];
+        for (int r = 0; r < stride; r++)
+        {
+            // Input index i = r − padBefore + m·stride for m ≥ First.
+            int first = Math.Max(0, (padBefore - r + stride - 1) / stride);
+            int start = r - padBefore + (first * stride);
+            int count = start >= size ? 0 : ((size - 1 - start) / stride) + 1;
+            // Descending taps give ascending read offsets (the shift is subtracted), which streams better.
+            var taps = new List<(int, int)>();
+            for (int k = kernel - 1; k >= 0; k--)
+            {
+                if (k * dilation % stride == r)
+                {
+                    taps.Add((k, k * dilation / stride));
+                }
+            }
+            phases[r] = new Phase(first, count, start, [.. taps]);
+        }
+        return phases;
+    }
+
+    // Taps (kh, kw) of one phase pair, for every output channel of a group: A[c, (o, kh, kw)] = w[o, c, kh, kw],
+    // read from gy at (m − shiftH, n − shiftW), i.e. at plane row extraH − shiftH + First (First relative
+    // to the plane's start) and the like column.
+    private static Pass PhasePass(ReadOnlySpan<float> w, Conv2dShape s, PlaneLayout layout, Phase ph, Phase pw, int extraH, int extraW, List<float[]> rented)
+    {
+        int taps = ph.Taps.Length * pw.Taps.Length;
+        int k = s.Og * taps;
+        int blocks = (s.Cg + Mr - 1) / Mr;
+        var rowOff = new int[k];
+        for (int o = 0; o < s.Og; o++)
+        {
+            int t = 0;
+            foreach (var (_, shiftH) in ph.Taps)
+            {
+                foreach (var (_, shiftW) in pw.Taps)
+                {
+                    rowOff[(o * taps) + t++] = layout.Offset(o, extraH - shiftH + ph.First, extraW - shiftW + pw.First);
+                }
+            }
+        }
+        var matrix = ArrayPool<float>.Shared.Rent(Math.Max(s.Cg * k, 1));
+        var packed = ArrayPool<float>.Shared.Rent(Math.Max(s.Groups * blocks * k * Mr, 1));
+        rented.Add(packed);
+        try
+        {
+            int kk = s.KH * s.KW;
+            for (int gi = 0; gi < s.Groups; gi++)
+            {
+                for (int c = 0; c < s.Cg; c++)
+                {
+                    for (int o = 0; o < s.Og; o++)
+                    {
+                        var from = w.Slice(((((gi * s.Og) + o) * s.Cg) + c) * kk, kk);
+                        int t = 0;
+                        foreach (var (kh, _) in ph.Taps)
+                        {
+                            foreach (var (kw, _) in pw.Taps)
+                            {
+                                matrix[(c * k) + (o * taps) + t++] = from[(kh * s.KW) + kw];
+                            }
+                        }
+                    }
+                }
+                Pack(matrix, s.Cg, k, k, 1, packed.AsSpan(gi * blocks * k * Mr));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(matrix);
+        }
+        return new Pass(packed, rowOff, k, RoundUp(ph.Count * layout.PlaneW, Quantum), ph.Count, pw.Count,
+            ph.Start, s.G.StrideH, pw.Start, s.G.StrideW);
+    }
+
+    private static void RunPasses(PlaneLayout layout, IReadOnlyList<Pass> passes, Output o, ReadOnlyMemory<float> src, ReadOnlyMemory<float> bias, Memory<float> dst, int batch)
+    {
+        int totalBlocks = o.Groups * o.Blocks;
         // A batch smaller than the thread count also splits each sample's output-channel panels.
         int perSample = Math.Clamp((EngineSettings.Threads + batch - 1) / batch, 1, totalBlocks);
         int items = batch * perSample;
-        int workers = ConvParallel.Workers(items);
-        int[] rowOffArr = ArrayPool<int>.Shared.Rent(p.K);
-        FillImplicitOffsets(rowOffArr, p.SrcChannelsPerGroup, p.KH, p.KW, p.Plane, p.PadW, p.DilationH, p.DilationW);
-        try
+        int maxCols = passes.Count == 0 ? 0 : passes.Max(p => p.Cols);
+        bool covers = passes.Sum(p => (long)p.Rows * p.Width) == (long)o.H * o.W;
+        ConvParallel.For(items, ConvParallel.Workers(items), (_, start, end) =>
         {
-            ConvParallel.For(items, workers, (_, start, end) =>
+            var buf = ArrayPool<float>.Shared.Rent(layout.Length);
+            var cBuf = ArrayPool<float>.Shared.Rent(Math.Max(o.Blocks * Mr * maxCols, 1));
+            try
             {
-                int cols = p.Cols;
-                var buf = ArrayPool<float>.Shared.Rent(p.BufferLength);
-                var cBuf = ArrayPool<float>.Shared.Rent(p.Blocks * Mr * cols);
-                try
+                // Padding and slack stay zero for the whole call.
+                buf.AsSpan(0, layout.Length).Clear();
+                int srcSize = layout.Channels * layout.SrcH * layout.SrcW;
+                int dstSize = o.Channels * o.H * o.W;
+                int plane = o.H * o.W;
+                for (int item = start; item < end; item++)
                 {
-                    // Padding and slack stay zero for the whole call.
-                    buf.AsSpan(0, p.BufferLength).Clear();
-                    int srcSize = p.Channels * p.SrcH * p.SrcW;
-                    int dstSize = p.OutChannels * p.OutH * p.OutW;
-                    for (int item = start; item < end; item++)
+                    int n = item / perSample;
+                    int part = item % perSample;
+                    int b0 = ConvParallel.Start(totalBlocks, perSample, part);
+                    int b1 = ConvParallel.Start(totalBlocks, perSample, part + 1);
+                    layout.Fill(src.Span.Slice(n * srcSize, srcSize), buf);
+                    for (int gi = b0 / o.Blocks; gi <= (b1 - 1) / o.Blocks; gi++)
                     {
-                        int n = item / perSample;
-                        int part = item % perSample;
-                        int b0 = ConvParallel.Start(totalBlocks, perSample, part);
-                        int b1 = ConvParallel.Start(totalBlocks, perSample, part + 1);
-                        CopyInto(src.Span.Slice(n * srcSize, srcSize), p.Channels, p.SrcH, p.SrcW,
-                            buf.AsSpan(0, p.Channels * p.Plane), p.Plane, p.PadH, p.PadW, p.Top, p.Left);
-                        for (int gi = b0 / p.Blocks; gi <= (b1 - 1) / p.Blocks; gi++)
+                        int lo = Math.Max(b0 - (gi * o.Blocks), 0);
+                        int hi = Math.Min(b1 - (gi * o.Blocks), o.Blocks);
+                        int r0 = lo * Mr;
+                        int r1 = Math.Min(hi * Mr, o.RowsPerGroup);
+                        var dstGroup = dst.Span.Slice((n * dstSize) + (gi * o.RowsPerGroup * plane), o.RowsPerGroup * plane);
+                        if (!covers)
                         {
-                            int lo = Math.Max(b0 - (gi * p.Blocks), 0);
-                            int hi = Math.Min(b1 - (gi * p.Blocks), p.Blocks);
-                            fixed (float* a = packed)
+                            // Input positions no tap reaches (a stride larger than the dilated kernel) get no gradient.
+                            dstGroup.Slice(r0 * plane, (r1 - r0) * plane).Clear();
+                        }
+                        foreach (var pass in passes)
+                        {
+                            fixed (float* a = pass.Packed)
                             fixed (float* b = buf)
                             fixed (float* c = cBuf)
-                            fixed (int* ro = rowOffArr)
+                            fixed (int* ro = pass.RowOff)
                             {
-                                ConvMicroKernels.Outer(a + ((long)gi * p.Blocks * p.K * Mr), lo, hi, p.RowsPerGroup, p.K,
-                                    b + ((long)gi * p.SrcChannelsPerGroup * p.Plane), ro, cols, c, cols);
+                                ConvMicroKernels.Outer(a + ((long)gi * o.Blocks * pass.K * Mr), lo, hi, o.RowsPerGroup, pass.K,
+                                    b + ((long)gi * o.SrcChannelsPerGroup * layout.ChannelStride), ro, pass.Cols, c, pass.Cols);
                             }
-                            int r0 = lo * Mr;
-                            int r1 = Math.Min(hi * Mr, p.RowsPerGroup);
-                            WriteRows(cBuf, cols, p.PadW, r0, r1, dst.Span.Slice((n * dstSize) + (gi * p.RowsPerGroup * p.OutH * p.OutW)),
-                                p.OutH, p.OutW, bias.IsEmpty ? default : bias.Span.Slice(gi * p.RowsPerGroup, p.RowsPerGroup));
+                            WriteRows(cBuf, pass, layout.PlaneW, r0, r1, dstGroup, o.H, o.W,
+                                bias.IsEmpty ? default : bias.Span.Slice(gi * o.RowsPerGroup, o.RowsPerGroup));
                         }
                     }
                 }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(buf);
-                    ArrayPool<float>.Shared.Return(cBuf);
-                }
-            });
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(rowOffArr);
-        }
-    }
-
-    private static void ForwardExplicit(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
-    {
-        int blocks = (s.Og + Mr - 1) / Mr;
-        int cols = RoundUp(s.OH * s.OW, Quantum);
-        var packed = PackForward(w.Span, s);
-        int[] rowOffArr = ArrayPool<int>.Shared.Rent(s.Kg);
-        for (int k = 0; k < s.Kg; k++)
-        {
-            rowOffArr[k] = k * cols;
-        }
-        try
-        {
-            ConvParallel.For(s.N, ConvParallel.Workers(s.N), (_, start, end) =>
+            }
+            finally
             {
-                var colBuf = ArrayPool<float>.Shared.Rent(s.Kg * cols);
-                var cBuf = ArrayPool<float>.Shared.Rent(blocks * Mr * cols);
-                try
-                {
-                    int srcSize = s.C * s.H * s.W;
-                    int dstSize = s.O * s.OH * s.OW;
-                    for (int n = start; n < end; n++)
-                    {
-                        for (int gi = 0; gi < s.Groups; gi++)
-                        {
-                            Im2Col(x.Span.Slice((n * srcSize) + (gi * s.Cg * s.H * s.W)), s, colBuf.AsSpan(0, s.Kg * cols), cols);
-                            fixed (float* a = packed)
-                            fixed (float* b = colBuf)
-                            fixed (float* c = cBuf)
-                            fixed (int* ro = rowOffArr)
-                            {
-                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Kg * Mr), 0, blocks, s.Og, s.Kg, b, ro, cols, c, cols);
-                            }
-                            WriteRows(cBuf, cols, s.OW, 0, s.Og, y.Span.Slice((n * dstSize) + (gi * s.Og * s.OH * s.OW)),
-                                s.OH, s.OW, bias.IsEmpty ? default : bias.Span.Slice(gi * s.Og, s.Og));
-                        }
-                    }
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(colBuf);
-                    ArrayPool<float>.Shared.Return(cBuf);
-                }
-            });
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(packed);
-            ArrayPool<int>.Shared.Return(rowOffArr);
-        }
-    }
-
-    // Strided input gradient: column gradients Wᵀ·gy through the outer kernel, then col2im.
-    private static void InputGradExplicit(ReadOnlyMemory<float> gy, ReadOnlyMemory<float> w, Memory<float> gx, Conv2dShape s)
-    {
-        int blocks = (s.Kg + Mr - 1) / Mr;
-        int cols = RoundUp(s.OH * s.OW, Quantum);
-        var ws = w.Span;
-        var packed = ArrayPool<float>.Shared.Rent(s.Groups * blocks * s.Og * Mr);
-        for (int gi = 0; gi < s.Groups; gi++)
-        {
-            Pack(ws.Slice(gi * s.Og * s.Kg), s.Kg, s.Og, 1, s.Kg, packed.AsSpan(gi * blocks * s.Og * Mr));
-        }
-        int[] rowOffArr = ArrayPool<int>.Shared.Rent(Math.Max(s.Og, 1));
-        for (int o = 0; o < s.Og; o++)
-        {
-            rowOffArr[o] = o * cols;
-        }
-        try
-        {
-            ConvParallel.For(s.N, ConvParallel.Workers(s.N), (_, start, end) =>
-            {
-                var gyBuf = ArrayPool<float>.Shared.Rent(s.O * cols);
-                var cBuf = ArrayPool<float>.Shared.Rent(blocks * Mr * cols);
-                try
-                {
-                    // Each row's tail past OH·OW stays zero for the whole call.
-                    gyBuf.AsSpan(0, s.O * cols).Clear();
-                    int srcSize = s.O * s.OH * s.OW;
-                    int dstSize = s.C * s.H * s.W;
-                    for (int n = start; n < end; n++)
-                    {
-                        CopyInto(gy.Span.Slice(n * srcSize, srcSize), s.O, s.OH, s.OW, gyBuf.AsSpan(0, s.O * cols), cols, s.OH, s.OW, 0, 0);
-                        var gxn = gx.Span.Slice(n * dstSize, dstSize);
-                        gxn.Clear();
-                        for (int gi = 0; gi < s.Groups; gi++)
-                        {
-                            fixed (float* a = packed)
-                            fixed (float* b = gyBuf)
-                            fixed (float* c = cBuf)
-                            fixed (int* ro = rowOffArr)
-                            {
-                                ConvMicroKernels.Outer(a + ((long)gi * blocks * s.Og * Mr), 0, blocks, s.Kg, s.Og, b + ((long)gi * s.Og * cols), ro, cols, c, cols);
-                            }
-                            Col2Im(cBuf.AsSpan(0, s.Kg * cols), cols, s, gxn.Slice(gi * s.Cg * s.H * s.W));
-                        }
-                    }
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(gyBuf);
-                    ArrayPool<float>.Shared.Return(cBuf);
-                }
-            });
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(packed);
-            ArrayPool<int>.Shared.Return(rowOffArr);
-        }
+                ArrayPool<float>.Shared.Return(buf);
+                ArrayPool<float>.Shared.Return(cBuf);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- packing and write-out
@@ -361,86 +357,38 @@ internal static unsafe partial class Conv2dKernels
         }
     }
 
-    private static float[] PackForward(ReadOnlySpan<float> w, Conv2dShape s)
+    // Rows r0..r1 of the product (stride pass.Cols, grid rows srcW apart) into [rows, h, w] at the pass's positions, plus bias.
+    private static void WriteRows(float[] c, Pass pass, int srcW, int r0, int r1, Span<float> dst, int h, int w, ReadOnlySpan<float> bias)
     {
-        int blocks = (s.Og + Mr - 1) / Mr;
-        var packed = ArrayPool<float>.Shared.Rent(Math.Max(s.Groups * blocks * s.Kg * Mr, 1));
-        for (int gi = 0; gi < s.Groups; gi++)
-        {
-            Pack(w.Slice(gi * s.Og * s.Kg), s.Og, s.Kg, s.Kg, 1, packed.AsSpan(gi * blocks * s.Kg * Mr));
-        }
-        return packed;
-    }
-
-    // The input gradient's weights: A[c, (o, kh, kw)] = w[o, c, KH−1−kh, KW−1−kw] within each group.
-    private static float[] PackFlipped(ReadOnlySpan<float> w, Conv2dShape s)
-    {
-        int kk = s.KH * s.KW;
-        int k = s.Og * kk;
-        int blocks = (s.Cg + Mr - 1) / Mr;
-        var flipped = ArrayPool<float>.Shared.Rent(Math.Max(s.Cg * k, 1));
-        var packed = ArrayPool<float>.Shared.Rent(Math.Max(s.Groups * blocks * k * Mr, 1));
-        try
-        {
-            for (int gi = 0; gi < s.Groups; gi++)
-            {
-                for (int c = 0; c < s.Cg; c++)
-                {
-                    for (int o = 0; o < s.Og; o++)
-                    {
-                        var from = w.Slice(((((gi * s.Og) + o) * s.Cg) + c) * kk, kk);
-                        var to = flipped.AsSpan((c * k) + (o * kk), kk);
-                        for (int t = 0; t < kk; t++)
-                        {
-                            to[t] = from[kk - 1 - t];
-                        }
-                    }
-                }
-                Pack(flipped, s.Cg, k, k, 1, packed.AsSpan(gi * blocks * k * Mr));
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(flipped);
-        }
-        return packed;
-    }
-
-    private static void FillImplicitOffsets(Span<int> rowOff, int channels, int kh, int kw, int plane, int padW, int dilationH, int dilationW)
-    {
-        int k = 0;
-        for (int c = 0; c < channels; c++)
-        {
-            for (int i = 0; i < kh; i++)
-            {
-                for (int j = 0; j < kw; j++)
-                {
-                    rowOff[k++] = (c * plane) + (i * dilationH * padW) + (j * dilationW);
-                }
-            }
-        }
-    }
-
-    // The last implicit row starts (kw−1)·dilation past its plane's tail and is read to a whole quantum.
-    private static int ImplicitSlack(int kw, int dilationW, int used, int cols) => (dilationW * (kw - 1)) + (cols - used) + Quantum;
-
-    // Rows r0..r1 of the product (stride ldc, computed on rows of width srcW) into [rows, outH, outW], plus bias.
-    private static void WriteRows(float[] c, int ldc, int srcW, int r0, int r1, Span<float> dst, int outH, int outW, ReadOnlySpan<float> bias)
-    {
-        int plane = outH * outW;
+        int plane = h * w;
         fixed (float* cp = c)
         fixed (float* dp = dst)
         {
             for (int r = r0; r < r1; r++)
             {
                 float add = bias.IsEmpty ? 0f : bias[r];
-                if (srcW == outW)
+                float* from = cp + ((long)r * pass.Cols);
+                float* to = dp + ((long)r * plane) + (pass.Row0 * w) + pass.Col0;
+                if (pass.RowStep == 1 && pass.ColStep == 1)
                 {
-                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), plane, 1, plane, add, dp + ((long)r * plane), plane);
+                    if (srcW == w && pass.Width == w)
+                    {
+                        ConvMicroKernels.CopyRows(from, 0, 1, pass.Rows * w, add, to, 0);
+                    }
+                    else
+                    {
+                        ConvMicroKernels.CopyRows(from, srcW, pass.Rows, pass.Width, add, to, w);
+                    }
+                    continue;
                 }
-                else
+                for (int i = 0; i < pass.Rows; i++)
                 {
-                    ConvMicroKernels.CopyRows(cp + ((long)r * ldc), srcW, outH, outW, add, dp + ((long)r * plane), outW);
+                    float* f = from + ((long)i * srcW);
+                    float* t = to + ((long)i * pass.RowStep * w);
+                    for (int j = 0; j < pass.Width; j++)
+                    {
+                        t[j * pass.ColStep] = f[j] + add;
+                    }
                 }
             }
         }

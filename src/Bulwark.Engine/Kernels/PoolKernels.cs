@@ -4,9 +4,9 @@ namespace Bulwark.Engine.Kernels;
 
 /// <summary>
 /// The windows of a 2-D pooling, described separably per axis: output row i reads the
-/// <c>HCount[i]</c> input rows HStart[i], HStart[i] + DilationH, … that lie inside the input
-/// (padding never holds data: −∞ for max, 0 for average), and the average divides by
-/// HDivisor[i]·WDivisor[j]. Fixed pooling, adaptive pooling and global pooling are all this shape.
+/// <c>H.Count[i]</c> input rows H.Start[i], H.Start[i] + H.Step, … that lie inside the input
+/// (padding never holds data: −∞ for max, 0 for average), likewise for columns, and the average
+/// divides by H.Divisor[i]·W.Divisor[j]. Fixed, adaptive and global pooling are all this shape.
 /// </summary>
 internal sealed class PoolWindows
 {
@@ -16,6 +16,7 @@ internal sealed class PoolWindows
         InW = inW;
         H = h;
         W = w;
+        Is2x2Stride2 = IsPairs(h) && IsPairs(w);
     }
 
     public int InH { get; }
@@ -31,7 +32,7 @@ internal sealed class PoolWindows
     public AxisWindows W { get; }
 
     /// <summary>True when every window is the 2×2 block at (2i, 2j): the common CNN pooling, which has its own loop.</summary>
-    public bool Is2x2Stride2 => IsPairs(H) && IsPairs(W);
+    public bool Is2x2Stride2 { get; }
 
     private static bool IsPairs(AxisWindows a)
     {

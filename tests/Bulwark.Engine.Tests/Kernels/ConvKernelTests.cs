@@ -19,6 +19,8 @@ public class ConvKernelTests
         { "stride 2x1", [1, 2, 8, 7], [3, 2, 3, 3], new Conv2dGeometry(2, 1, 1, 1, 1, 1) },
         { "dilation 2", [1, 2, 9, 9], [3, 2, 3, 3], Conv2dGeometry.Square(padding: 2, dilation: 2) },
         { "dilation 2 stride 2", [2, 2, 10, 9], [3, 2, 3, 2], new Conv2dGeometry(2, 2, 1, 2, 0, 1, 2, 2) },
+        { "stride 3x2, dilation 2x3, 4x3 kernel", [2, 3, 13, 12], [4, 3, 4, 3], new Conv2dGeometry(3, 2, 2, 1, 1, 2, 2, 3) },
+        { "stride 2, 5x5, long reduction", [2, 12, 11, 10], [9, 12, 5, 5], new Conv2dGeometry(2, 2, 2, 1, 1, 2) },
         { "groups 2", [3, 4, 8, 7], [6, 2, 3, 3], Conv2dGeometry.Square(padding: 1, groups: 2) },
         { "depthwise", [2, 4, 7, 7], [4, 1, 3, 3], Conv2dGeometry.Square(padding: 1, groups: 4) },
         { "depthwise multiplier 2 stride 2", [2, 3, 7, 8], [6, 1, 3, 3], Conv2dGeometry.Square(stride: 2, padding: 1, groups: 3) },
