@@ -83,21 +83,28 @@ internal static unsafe class GemmDriver<TKernel>
 
     /// <summary>
     /// Runs the problem on the calling thread and up to <paramref name="threads"/> − 1 helpers.
-    /// When A is small next to B, parts take column chunks of C and pack their own operands;
-    /// otherwise parts first pack B for all of k together, then take blocks of rows sharing it.
+    /// Parts first pack B for all of k together, then take blocks of rows sharing it, unless A is
+    /// small next to B, or B packed for all of k would not stay in cache while the row blocks
+    /// sweep it; then parts take column chunks of C and pack their own operands, each chunk
+    /// reading all of A once more.
     /// </summary>
     public static void RunThreaded(in GemmProblem p, int threads)
     {
         int rowPanels = (p.M + MR - 1) / MR;
-        if (rowPanels < 2 || (long)p.M * 8 <= p.N || (long)p.K * NR > SharedBudget)
+        long packedB = (long)p.K * RoundUp(p.N, NR);
+        bool shareB = rowPanels >= 2 && (long)p.M * 8 > p.N && (long)p.K * NR <= SharedBudget
+            && (packedB <= CachedB || p.M > p.N);
+        if (!shareB)
         {
-            int chunk = Math.Clamp(RoundUp((p.N + (8 * threads) - 1) / (8 * threads), NR), NR, NC);
+            int units = RoundUp(Math.Clamp(1 + (p.N / (4 * p.M)), threads, 8 * threads), threads);
+            int chunk = Math.Clamp(RoundUp((p.N + units - 1) / units, NR), NR, NC);
             GemmTeam.Run(new ColumnJob(p, chunk), Math.Min(threads, (p.N + chunk - 1) / chunk) - 1);
             return;
         }
         int kcStep = SliceDepth(p.K);
         int width = Math.Clamp(SharedBudget / p.K / NR * NR, NR, RoundUp(p.N, NR));
-        int height = Math.Clamp(Math.Max(MinRowBlock, RoundUp((p.M + (4 * threads) - 1) / (4 * threads), MR)), MR, MC);
+        int fewest = Math.Min(MinRowBlock, RoundUp((p.M + threads - 1) / threads, MR));
+        int height = Math.Clamp(Math.Max(fewest, RoundUp((p.M + (4 * threads) - 1) / (4 * threads), MR)), MR, MC);
         int helpers = Math.Min(threads, (p.M + height - 1) / height) - 1;
         var shared = GemmBuffer.Rent(width * p.K);
         try
@@ -114,11 +121,17 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>
-    /// Fewest rows a part takes at once in a row split (rounded to MR): about four blocks per part
-    /// balance the load when a core is taken away, but blocks much lower than this read A in
-    /// pieces too short for the prefetchers.
+    /// Fewest rows a part takes at once in a row split (rounded to MR) while every part still gets
+    /// some: about four blocks per part balance the load when a core is taken away, but blocks
+    /// much lower than this read A in pieces too short for the prefetchers.
     /// </summary>
     private static int MinRowBlock => RoundUp(32, MR);
+
+    /// <summary>
+    /// Floats of B packed for all of k (8 MiB) that the row blocks of a row split can sweep again and
+    /// again from the shared L3; beyond it each sweep would come from memory.
+    /// </summary>
+    private const long CachedB = 1 << 21;
 
     /// <summary>
     /// Floats of B packed for all of k that a row-split run shares (16 MiB, pooled). A k so deep that
@@ -382,8 +395,10 @@ internal static unsafe class GemmDriver<TKernel>
     /// <paramref name="w"/> wide: panel q at dst + q·w·kc holds dst[q][p][r] = src[p·ld + q·w + r],
     /// zero past <paramref name="cols"/>. Rows are read a strip of panels at a time, so each source
     /// row is one sequential read of a kilobyte rather than many 128-byte pieces far apart.
+    /// Inlined so that <paramref name="w"/> is a constant and each piece is a few vector moves, not a
+    /// call to the runtime's memcpy.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyPanels(float* src, nint ld, int cols, int kc, int w, float* dst)
     {
         int strip = Math.Max(1, 256 / w) * w;

@@ -300,7 +300,7 @@ public class GemmThreadingTests
         { 20, 4200, 30, false, true },
         { 40, 70, 3000, true, true },
         { 2100, 2100, 16, false, false },
-        { 24, 100, 45000, false, true },
+        { 104, 100, 45000, false, true },
     };
 
     [Theory]
