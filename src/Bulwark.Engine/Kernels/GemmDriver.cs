@@ -96,7 +96,9 @@ internal static unsafe class GemmDriver<TKernel>
             && (packedB <= CachedB || p.M > p.N);
         if (!shareB)
         {
-            int units = RoundUp(Math.Clamp(1 + (p.N / (4 * p.M)), threads, 8 * threads), threads);
+            // Every chunk rereads A: take one chunk per thread, more (up to eight each, for balance
+            // when a core is busy elsewhere) only while the extra reads of A stay under a quarter of B.
+            int units = RoundUp((int)Math.Clamp(1 + (p.N / (4L * p.M)), threads, 8L * threads), threads);
             int chunk = Math.Clamp(RoundUp((p.N + units - 1) / units, NR), NR, NC);
             GemmTeam.Run(new ColumnJob(p, chunk), Math.Min(threads, (p.N + chunk - 1) / chunk) - 1);
             return;

@@ -73,7 +73,6 @@ internal static class GemmTeam
         }
     }
 
-    private static readonly Lock Gate = new();
     private static Helper[] helpers = [];
     private static int busy;
 
@@ -104,26 +103,20 @@ internal static class GemmTeam
         }
     }
 
+    /// <summary>Grows the team to <paramref name="needed"/> helpers; only the holder of the team calls it.</summary>
     private static Helper[] Enlist(int needed)
     {
-        if (helpers.Length >= needed)
+        if (helpers.Length < needed)
         {
-            return helpers;
-        }
-        lock (Gate)
-        {
-            if (helpers.Length < needed)
+            var grown = new Helper[needed];
+            helpers.CopyTo(grown, 0);
+            for (int i = helpers.Length; i < needed; i++)
             {
-                var grown = new Helper[needed];
-                helpers.CopyTo(grown, 0);
-                for (int i = helpers.Length; i < needed; i++)
-                {
-                    grown[i] = new Helper(i + 1);
-                }
-                helpers = grown;
+                grown[i] = new Helper(i + 1);
             }
-            return helpers;
+            helpers = grown;
         }
+        return helpers;
     }
 
     private sealed class Helper
