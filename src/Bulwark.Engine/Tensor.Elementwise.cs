@@ -304,10 +304,7 @@ public sealed partial class Tensor
                 d[i] = x[i] != 0 ? 1f : 0f;
             }
         });
-        using (Tape.NoGrad())
-        {
-            ShapeUtil.Broadcast(ShapeUtil.Broadcast(mask.shape, a.shape), b.shape);
-        }
+        ShapeUtil.Broadcast(ShapeUtil.Broadcast(mask.shape, a.shape), b.shape);
         return a.Mul(mask).Add(b.Mul(mask.RSub(1f)));
     }
 

@@ -47,7 +47,7 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank);
         var index = ArgMax(ax, keepDim: true);
-        var values = GatherValues(ax, index);
+        var values = Gather(ax, index);
         return keepDim ? values : values.Squeeze(ax);
     }
 
@@ -56,7 +56,7 @@ public sealed partial class Tensor
     {
         int ax = ShapeUtil.NormalizeAxis(axis, Rank);
         var index = ArgMin(ax, keepDim: true);
-        var values = GatherValues(ax, index);
+        var values = Gather(ax, index);
         return keepDim ? values : values.Squeeze(ax);
     }
 
@@ -65,8 +65,6 @@ public sealed partial class Tensor
 
     /// <summary>The smallest value of the whole tensor (no tape).</summary>
     public float MinValue() => Size == 0 ? float.NaN : TensorPrimitives.Min(ContiguousSpan());
-
-    private Tensor GatherValues(int axis, LongTensor index) => Gather(axis, index);
 
     /// <summary>log Σ exp over one axis, computed stably.</summary>
     public Tensor LogSumExp(int axis, bool keepDim = false)

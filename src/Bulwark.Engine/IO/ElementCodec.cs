@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Bulwark.Engine.IO;
@@ -172,45 +173,29 @@ internal static class ElementCodec
         WriteLittleEndian(stream, MemoryMarshal.Cast<float, int>(values));
 
     /// <summary>Writes int32 bit patterns in little-endian order.</summary>
-    public static void WriteLittleEndian(Stream stream, ReadOnlySpan<int> values)
-    {
-        const int PerChunk = ChunkBytes / 4;
-        int[]? swapped = BitConverter.IsLittleEndian ? null : ArrayPool<int>.Shared.Rent(PerChunk);
-        try
-        {
-            for (int start = 0; start < values.Length; start += PerChunk)
-            {
-                var chunk = values.Slice(start, Math.Min(PerChunk, values.Length - start));
-                if (swapped is not null)
-                {
-                    BinaryPrimitives.ReverseEndianness(chunk, swapped.AsSpan(0, chunk.Length));
-                    chunk = swapped.AsSpan(0, chunk.Length);
-                }
-                stream.Write(MemoryMarshal.AsBytes(chunk));
-            }
-        }
-        finally
-        {
-            if (swapped is not null)
-            {
-                ArrayPool<int>.Shared.Return(swapped);
-            }
-        }
-    }
+    public static void WriteLittleEndian(Stream stream, ReadOnlySpan<int> values) =>
+        WriteChunked(stream, values, BinaryPrimitives.ReverseEndianness);
 
     /// <summary>Writes int64 values in little-endian order.</summary>
-    public static void WriteLittleEndian(Stream stream, ReadOnlySpan<long> values)
+    public static void WriteLittleEndian(Stream stream, ReadOnlySpan<long> values) =>
+        WriteChunked(stream, values, BinaryPrimitives.ReverseEndianness);
+
+    private delegate void ReverseInto<T>(ReadOnlySpan<T> source, Span<T> destination);
+
+    /// <summary>Writes in bounded chunks, byte-swapping through a pooled buffer on big-endian hosts only.</summary>
+    private static void WriteChunked<T>(Stream stream, ReadOnlySpan<T> values, ReverseInto<T> reverse)
+        where T : unmanaged
     {
-        const int PerChunk = ChunkBytes / 8;
-        long[]? swapped = BitConverter.IsLittleEndian ? null : ArrayPool<long>.Shared.Rent(PerChunk);
+        int perChunk = ChunkBytes / Unsafe.SizeOf<T>();
+        T[]? swapped = BitConverter.IsLittleEndian ? null : ArrayPool<T>.Shared.Rent(perChunk);
         try
         {
-            for (int start = 0; start < values.Length; start += PerChunk)
+            for (int start = 0; start < values.Length; start += perChunk)
             {
-                var chunk = values.Slice(start, Math.Min(PerChunk, values.Length - start));
+                var chunk = values.Slice(start, Math.Min(perChunk, values.Length - start));
                 if (swapped is not null)
                 {
-                    BinaryPrimitives.ReverseEndianness(chunk, swapped.AsSpan(0, chunk.Length));
+                    reverse(chunk, swapped.AsSpan(0, chunk.Length));
                     chunk = swapped.AsSpan(0, chunk.Length);
                 }
                 stream.Write(MemoryMarshal.AsBytes(chunk));
@@ -220,7 +205,7 @@ internal static class ElementCodec
         {
             if (swapped is not null)
             {
-                ArrayPool<long>.Shared.Return(swapped);
+                ArrayPool<T>.Shared.Return(swapped);
             }
         }
     }
