@@ -162,6 +162,12 @@ public sealed partial class Tensor
     /// The elements as a span in row-major order: the storage itself for a contiguous tensor
     /// (writes are visible through every view), otherwise a fresh copy.
     /// </summary>
+    /// <summary>
+    /// The elements in row-major order without a copy when the tensor is contiguous (a copy
+    /// otherwise). Read-only: tensors are changed through operations, not through this view.
+    /// </summary>
+    public ReadOnlySpan<float> AsReadOnlySpan() => ContiguousSpan();
+
     internal Span<float> ContiguousSpan() => IsContiguous ? storage.AsSpan(offset, Size) : ToArray();
 
     /// <summary>The storage span of a contiguous tensor; throws for a non-contiguous one.</summary>
