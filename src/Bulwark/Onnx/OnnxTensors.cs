@@ -119,6 +119,65 @@ public static class OnnxTensors
         return Build(name, DataType.Int64, tensor.Shape, bytes);
     }
 
+    /// <summary>
+    /// A tensor of a floating-point type (FLOAT, DOUBLE, FLOAT16, BFLOAT16) named <paramref name="name"/>
+    /// holding <paramref name="values"/> (rounded to the type) in raw_data.
+    /// </summary>
+    public static TensorProto FromFloats(string name, ReadOnlySpan<float> values, ReadOnlySpan<int> shape, DataType type)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        int width = type switch
+        {
+            DataType.Float => 4,
+            DataType.Double => 8,
+            DataType.Float16 or DataType.Bfloat16 => 2,
+            _ => throw new ArgumentException($"{type} is not a floating-point ONNX type", nameof(type)),
+        };
+        var bytes = new byte[values.Length * width];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var dst = bytes.AsSpan(width * i);
+            switch (type)
+            {
+                case DataType.Float: BinaryPrimitives.WriteSingleLittleEndian(dst, values[i]); break;
+                case DataType.Double: BinaryPrimitives.WriteDoubleLittleEndian(dst, values[i]); break;
+                case DataType.Float16: BinaryPrimitives.WriteUInt16LittleEndian(dst, BitConverter.HalfToUInt16Bits((Half)values[i])); break;
+                default: BinaryPrimitives.WriteUInt16LittleEndian(dst, (ushort)(BitConverter.SingleToUInt32Bits(values[i]) >> 16)); break;
+            }
+        }
+        return Build(name, type, shape, bytes);
+    }
+
+    /// <summary>
+    /// A tensor of an integer type or BOOL named <paramref name="name"/> holding <paramref name="values"/>
+    /// (truncated to the type's width) in raw_data.
+    /// </summary>
+    public static TensorProto FromIntegers(string name, ReadOnlySpan<long> values, ReadOnlySpan<int> shape, DataType type)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        int width = type switch
+        {
+            DataType.Int8 or DataType.Uint8 or DataType.Bool => 1,
+            DataType.Int16 or DataType.Uint16 => 2,
+            DataType.Int32 or DataType.Uint32 => 4,
+            DataType.Int64 or DataType.Uint64 => 8,
+            _ => throw new ArgumentException($"{type} is not an integer ONNX type", nameof(type)),
+        };
+        var bytes = new byte[values.Length * width];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var dst = bytes.AsSpan(width * i);
+            switch (width)
+            {
+                case 1: dst[0] = (byte)values[i]; break;
+                case 2: BinaryPrimitives.WriteInt16LittleEndian(dst, (short)values[i]); break;
+                case 4: BinaryPrimitives.WriteInt32LittleEndian(dst, (int)values[i]); break;
+                default: BinaryPrimitives.WriteInt64LittleEndian(dst, values[i]); break;
+            }
+        }
+        return Build(name, type, shape, bytes);
+    }
+
     private static TensorProto Build(string name, DataType type, ReadOnlySpan<int> shape, byte[] bytes)
     {
         var proto = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
