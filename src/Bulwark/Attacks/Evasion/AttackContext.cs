@@ -60,6 +60,13 @@ public sealed class AttackContext
         return criterion.Targeted ? g.Neg() : g;
     }
 
+    /// <summary>∂ logit(classes[i]) / ∂x for each sample, counted as gradient calls.</summary>
+    public Tensor ClassGradient(Tensor x, LongTensor classes)
+    {
+        GradientCalls += x.Shape[0];
+        return WhiteBox.ClassGradient(x, classes);
+    }
+
     /// <summary>Counts gradient work an attack did through <see cref="IGradientClassifier.Forward"/> itself.</summary>
     public void CountGradients(int samples) => GradientCalls += samples;
 
