@@ -1,0 +1,65 @@
+using Bulwark.Engine;
+using Bulwark.Engine.Autograd;
+using Bulwark.Engine.Nn;
+
+namespace Bulwark.Attacks.Evasion;
+
+/// <summary>The loss an attack ascends.</summary>
+public enum AdversarialLossKind
+{
+    /// <summary>Cross-entropy against the true label (or its negative against the target).</summary>
+    CrossEntropy,
+
+    /// <summary>
+    /// Croce &amp; Hein's Difference of Logits Ratio: −(z_y − max_{i≠y} z_i)/(z_π1 − z_π3), invariant
+    /// to shifts and scalings of the logits, so it does not saturate on over-confident models.
+    /// Targeted: −(z_y − z_t)/(z_π1 − (z_π3 + z_π4)/2). Needs at least 3 (targeted: 4) classes.
+    /// </summary>
+    Dlr,
+}
+
+/// <summary>Per-sample adversarial losses and their input gradients through the white-box forward pass.</summary>
+internal static class AdversarialLoss
+{
+    /// <summary>Loss per sample (higher = more adversarial), its gradient with respect to x, and the logits.</summary>
+    public static (float[] Loss, Tensor Gradient, Tensor Logits) Evaluate(AttackContext context, Tensor x, Criterion criterion, AdversarialLossKind kind)
+    {
+        var model = context.WhiteBox;
+        var input = x.Detach().RequiresGradient();
+        var z = model.Forward(input);
+        context.CountGradients(x.Shape[0]);
+        var loss = kind == AdversarialLossKind.CrossEntropy
+            ? CrossEntropy(z, criterion)
+            : Dlr(z, criterion, model.ClassCount);
+        var grad = Tape.Grad(loss.Sum(), [input])[0];
+        return (loss.Detach().ToArray(), grad, z.Detach());
+    }
+
+    private static Tensor CrossEntropy(Tensor z, Criterion criterion)
+    {
+        var ce = Losses.CrossEntropy(z, criterion.Labels, reduction: Reduction.None);
+        return criterion.Targeted ? ce.Neg() : ce;
+    }
+
+    private static Tensor Dlr(Tensor z, Criterion criterion, int classes)
+    {
+        int need = criterion.Targeted ? 4 : 3;
+        if (classes < need)
+            throw new BulwarkInputException($"the DLR loss needs at least {need} classes; the model has {classes}");
+        var sorted = z.TopK(need, -1).Values;
+        var first = sorted.Slice(1, 0, 1).Reshape(-1);
+        var third = sorted.Slice(1, 2, 3).Reshape(-1);
+        var y = Tensor.OneHot(criterion.Labels, classes);
+        if (criterion.Targeted)
+        {
+            // Here Labels are the targets; the margin is to the currently strongest other class.
+            var target = z.Mul(y).Sum(1);
+            var fourth = sorted.Slice(1, 3, 4).Reshape(-1);
+            var best = z.Sub(y.Mul(1e9f)).Max(1);
+            return target.Sub(best).Div(first.Sub(third.Add(fourth).Mul(0.5f)).Add(1e-12f));
+        }
+        var trueLogit = z.Mul(y).Sum(1);
+        var otherBest = z.Sub(y.Mul(1e9f)).Max(1);
+        return trueLogit.Sub(otherBest).Neg().Div(first.Sub(third).Add(1e-12f));
+    }
+}
