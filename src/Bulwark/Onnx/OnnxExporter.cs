@@ -77,7 +77,7 @@ public static class OnnxExporter
         }
 
         var builder = new OnnxGraphBuilder(module.StateDict());
-        var input = new OnnxValue(options.InputName, [1, .. sampleShape]);
+        var input = new GraphValue(options.InputName, [1, .. sampleShape]);
         var output = LayerExport.Emit(builder, module, "", input);
         if (output.Name == input.Name)
         {

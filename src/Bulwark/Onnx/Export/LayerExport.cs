@@ -13,7 +13,7 @@ namespace Bulwark.Onnx.Export;
 /// </summary>
 internal static class LayerExport
 {
-    public static OnnxValue Emit(OnnxGraphBuilder b, Module module, string path, OnnxValue x) => module switch
+    public static GraphValue Emit(OnnxGraphBuilder b, Module module, string path, GraphValue x) => module switch
     {
         Sequential s => EmitSequential(b, s, path, x),
         Residual r => EmitResidual(b, r, path, x),
@@ -45,7 +45,7 @@ internal static class LayerExport
     private static BulwarkInputException Refuse(string path, Module module, string why) =>
         new($"ONNX export: {Describe(path, module)} {why}.");
 
-    private static OnnxValue EmitSequential(OnnxGraphBuilder b, Sequential s, string path, OnnxValue x)
+    private static GraphValue EmitSequential(OnnxGraphBuilder b, Sequential s, string path, GraphValue x)
     {
         var h = x;
         foreach (var (name, child) in s.NamedChildren())
@@ -55,7 +55,7 @@ internal static class LayerExport
         return h;
     }
 
-    private static OnnxValue EmitResidual(OnnxGraphBuilder b, Residual r, string path, OnnxValue x)
+    private static GraphValue EmitResidual(OnnxGraphBuilder b, Residual r, string path, GraphValue x)
     {
         var body = Emit(b, r.Body, Join(path, "body"), x);
         var shortcut = r.Projection is null ? x : Emit(b, r.Projection, Join(path, "projection"), x);
@@ -66,7 +66,7 @@ internal static class LayerExport
         return body with { Name = b.Node(path, "Add", [body.Name, shortcut.Name]) };
     }
 
-    private static OnnxValue EmitLinear(OnnxGraphBuilder b, Linear l, string path, OnnxValue x)
+    private static GraphValue EmitLinear(OnnxGraphBuilder b, Linear l, string path, GraphValue x)
     {
         var y = ShapeAfter(l, path, x);
         string weight = b.Parameter(l.Weight);
@@ -80,7 +80,7 @@ internal static class LayerExport
         return new(l.Bias is null ? product : b.Node(path, "Add", [product, b.Parameter(l.Bias)]), y);
     }
 
-    private static OnnxValue EmitConv(OnnxGraphBuilder b, Conv2d c, string path, OnnxValue x)
+    private static GraphValue EmitConv(OnnxGraphBuilder b, Conv2d c, string path, GraphValue x)
     {
         var y = ShapeAfter(c, path, x);
         var g = c.Geometry;
@@ -101,7 +101,7 @@ internal static class LayerExport
         Int("ceil_mode", g.CeilMode ? 1 : 0),
     ];
 
-    private static OnnxValue EmitAvgPool(OnnxGraphBuilder b, AvgPool2d p, string path, OnnxValue x)
+    private static GraphValue EmitAvgPool(OnnxGraphBuilder b, AvgPool2d p, string path, GraphValue x)
     {
         if (p.Geometry.DilationH != 1 || p.Geometry.DilationW != 1)
         {
@@ -110,7 +110,7 @@ internal static class LayerExport
         return Shaped(b, p, path, x, "AveragePool", [.. PoolAttributes(p.Geometry), Int("count_include_pad", p.CountIncludePad ? 1 : 0)]);
     }
 
-    private static OnnxValue EmitAdaptiveAvgPool(OnnxGraphBuilder b, AdaptiveAvgPool2d p, string path, OnnxValue x)
+    private static GraphValue EmitAdaptiveAvgPool(OnnxGraphBuilder b, AdaptiveAvgPool2d p, string path, GraphValue x)
     {
         var y = ShapeAfter(p, path, x);
         if (p.OutputH == 1 && p.OutputW == 1)
@@ -126,7 +126,7 @@ internal static class LayerExport
         return new(b.Node(path, "AveragePool", [x.Name], Ints("kernel_shape", kh, kw), Ints("strides", kh, kw)), y);
     }
 
-    private static OnnxValue EmitBatchNorm(OnnxGraphBuilder b, BatchNorm n, string path, OnnxValue x)
+    private static GraphValue EmitBatchNorm(OnnxGraphBuilder b, BatchNorm n, string path, GraphValue x)
     {
         bool rankOk = n is BatchNorm2d ? x.Rank == 4 : x.Rank is 2 or 3;
         if (!rankOk || x.Shape[1] != n.NumFeatures)
@@ -145,7 +145,7 @@ internal static class LayerExport
         };
     }
 
-    private static OnnxValue EmitLayerNorm(OnnxGraphBuilder b, LayerNorm n, string path, OnnxValue x)
+    private static GraphValue EmitLayerNorm(OnnxGraphBuilder b, LayerNorm n, string path, GraphValue x)
     {
         var normalised = n.NormalizedShape.ToArray();
         int k = normalised.Length;
@@ -159,7 +159,7 @@ internal static class LayerExport
     }
 
     // Opset 17 has no Gelu (it arrives in 20); the engine's GELU is the exact x·Φ(x) = ½·x·(1 + erf(x/√2)).
-    private static OnnxValue EmitGelu(OnnxGraphBuilder b, string path, OnnxValue x)
+    private static GraphValue EmitGelu(OnnxGraphBuilder b, string path, GraphValue x)
     {
         string scaled = b.Node(path, "Div", [x.Name, b.Constant("sqrt2", Tensor.Scalar(MathF.Sqrt(2f)))]);
         string erf = b.Node(path, "Erf", [scaled]);
@@ -168,7 +168,7 @@ internal static class LayerExport
         return x with { Name = b.Node(path, "Mul", [product, b.Constant("half", Tensor.Scalar(0.5f))]) };
     }
 
-    private static OnnxValue EmitFlatten(OnnxGraphBuilder b, Flatten f, string path, OnnxValue x)
+    private static GraphValue EmitFlatten(OnnxGraphBuilder b, Flatten f, string path, GraphValue x)
     {
         int start = f.StartAxis < 0 ? f.StartAxis + x.Rank : f.StartAxis;
         if (start == 0)
@@ -185,14 +185,14 @@ internal static class LayerExport
         return new(b.Node(path, "Reshape", [x.Name, shape]), y);
     }
 
-    private static OnnxValue EmitEmbedding(OnnxGraphBuilder b, Embedding e, string path, OnnxValue x)
+    private static GraphValue EmitEmbedding(OnnxGraphBuilder b, Embedding e, string path, GraphValue x)
     {
         var y = ShapeAfter(e, path, x);
         string indices = b.Node(path, "Cast", [x.Name], Int("to", (long)DataType.Int64));
         return new(b.Node(path, "Gather", [b.Parameter(e.Weight), indices], Int("axis", 0)), y);
     }
 
-    private static OnnxValue EmitEmbeddingBag(OnnxGraphBuilder b, EmbeddingBag e, string path, OnnxValue x)
+    private static GraphValue EmitEmbeddingBag(OnnxGraphBuilder b, EmbeddingBag e, string path, GraphValue x)
     {
         var y = ShapeAfter(e, path, x);
         string indices = b.Node(path, "Cast", [x.Name], Int("to", (long)DataType.Int64));
@@ -203,10 +203,10 @@ internal static class LayerExport
         return new(pooled, y);
     }
 
-    private static OnnxValue Shaped(OnnxGraphBuilder b, Module m, string path, OnnxValue x, string opType, AttributeProto[] attributes) =>
+    private static GraphValue Shaped(OnnxGraphBuilder b, Module m, string path, GraphValue x, string opType, AttributeProto[] attributes) =>
         new(b.Node(path, opType, [x.Name], attributes), ShapeAfter(m, path, x));
 
-    private static long CheckAxis(int axis, OnnxValue x, string path, Module m)
+    private static long CheckAxis(int axis, GraphValue x, string path, Module m)
     {
         if (axis < -x.Rank || axis >= x.Rank)
         {
@@ -217,7 +217,7 @@ internal static class LayerExport
 
     // The output shape comes from running the layer itself on zeros for a batch of one, so it
     // cannot drift from the engine's own shape rules. Only stateless, mode-free layers go here.
-    private static int[] ShapeAfter(Module m, string path, OnnxValue x)
+    private static int[] ShapeAfter(Module m, string path, GraphValue x)
     {
         try
         {

@@ -5,7 +5,7 @@ using AttributeType = Bulwark.Onnx.Proto.AttributeProto.Types.AttributeType;
 namespace Bulwark.Onnx.Export;
 
 /// <summary>A value flowing through the graph being built: its name and the shape it has for a batch of one.</summary>
-internal readonly record struct OnnxValue(string Name, int[] Shape)
+internal readonly record struct GraphValue(string Name, int[] Shape)
 {
     public int Rank => Shape.Length;
 }
