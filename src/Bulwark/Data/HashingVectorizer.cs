@@ -65,8 +65,8 @@ public sealed class HashingVectorizer : ITextVectorizer
         VectorNorm.NormalizeL2(row);
     }
 
-    /// <summary>MurmurHash3, x86 32-bit variant (Appleby).</summary>
-    internal static uint Murmur3(ReadOnlySpan<byte> data, uint seed)
+    /// <summary>MurmurHash3, x86 32-bit variant (Appleby): the hash that picks a token's column.</summary>
+    public static uint Murmur3(ReadOnlySpan<byte> data, uint seed)
     {
         const uint c1 = 0xcc9e2d51, c2 = 0x1b873593;
         uint h = seed;

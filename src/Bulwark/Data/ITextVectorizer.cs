@@ -1,4 +1,3 @@
-using Bulwark.Engine;
 using Bulwark.Models;
 
 namespace Bulwark.Data;
@@ -17,17 +16,4 @@ public interface ITextVectorizer
 
     /// <summary>Writes the feature row of <paramref name="text"/> into <paramref name="row"/> (length <see cref="FeatureCount"/>).</summary>
     void Transform(string text, Span<float> row);
-
-    /// <summary>The feature rows of <paramref name="texts"/>, [N, D].</summary>
-    Tensor Transform(IReadOnlyList<string> texts)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        int d = FeatureCount;
-        var x = new float[texts.Count * d];
-        for (int i = 0; i < texts.Count; i++)
-        {
-            Transform(texts[i], x.AsSpan(i * d, d));
-        }
-        return Tensor.FromArray(x, texts.Count, d);
-    }
 }
