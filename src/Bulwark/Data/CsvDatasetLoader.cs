@@ -34,6 +34,7 @@ public static class CsvDatasetLoader
             options.Limits.CheckRows(path, labels.Count + 1);
             if (row.Count != header.Count)
             {
+                lines.ThrowIfTruncated();
                 throw new BulwarkInputException($"{path}: line {csv.Line}: {row.Count} fields, but the header has {header.Count}.");
             }
             for (int j = 0; j < row.Count; j++)

@@ -34,6 +34,7 @@ public static class JsonlTextLoader
             }
             catch (JsonException ex)
             {
+                lines.ThrowIfTruncated();
                 throw new BulwarkInputException($"{where}: is not valid JSON ({ex.Message})", ex);
             }
             using (document)

@@ -91,6 +91,17 @@ internal sealed class TextLineReader : IDisposable
         return line;
     }
 
+    /// <summary>
+    /// For gzip: reads on to the end so that a cut-off file is reported as truncated rather than
+    /// by the broken last line it produced; does nothing for plain text.
+    /// </summary>
+    public void ThrowIfTruncated()
+    {
+        while (gzipSize is not null && ReadLine() is not null)
+        {
+        }
+    }
+
     public void Dispose()
     {
         reader.Dispose();

@@ -122,7 +122,7 @@ public sealed class CsvDatasetLoaderTests : IDisposable
 
         var zipped = DataFiles.Gzip(File.ReadAllBytes(path));
         // Cut inside the compressed data, and cut just the trailer: both are truncations.
-        DataFiles.Refused(() => CsvDatasetLoader.Load(files.Write("cut.csv.gz", zipped[..(zipped.Length / 2)])), "cut.csv.gz");
+        DataFiles.Refused(() => CsvDatasetLoader.Load(files.Write("cut.csv.gz", zipped[..(zipped.Length / 2)])), "cut.csv.gz", "truncated");
         DataFiles.Refused(() => CsvDatasetLoader.Load(files.Write("trail.csv.gz", zipped[..^4])), "trail.csv.gz", "truncated");
         var bomb = DataFiles.Gzip(System.Text.Encoding.ASCII.GetBytes("a,label\n" + new string('1', 5000) + ",0\n"));
         DataFiles.Refused(() => CsvDatasetLoader.Load(files.Write("bomb.csv.gz", bomb), new CsvOptions { Limits = new DataLimits { MaxFileBytes = 1000 } }), "bomb.csv.gz", "inflates to more than 1000 bytes");

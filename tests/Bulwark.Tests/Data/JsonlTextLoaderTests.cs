@@ -57,7 +57,8 @@ public sealed class JsonlTextLoaderTests : IDisposable
     public void Truncated_gzip_oversized_files_and_too_many_lines_are_refused()
     {
         var raw = File.ReadAllBytes(DataFiles.Bundled("spam", "spam.jsonl.gz"));
-        DataFiles.Refused(() => JsonlTextLoader.Load(files.Write("cut.jsonl.gz", raw[..(raw.Length / 3)])), "cut.jsonl.gz");
+        // Cut mid-line: the broken last line is reported as the truncation it is.
+        DataFiles.Refused(() => JsonlTextLoader.Load(files.Write("cut.jsonl.gz", raw[..(raw.Length / 3)])), "cut.jsonl.gz", "truncated");
         DataFiles.Refused(() => JsonlTextLoader.Load(files.Write("trail.jsonl.gz", raw[..^5])), "trail.jsonl.gz", "truncated");
         string path = DataFiles.Bundled("spam", "spam.jsonl.gz");
         DataFiles.Refused(() => JsonlTextLoader.Load(path, new JsonlTextOptions { Limits = new DataLimits { MaxFileBytes = 100_000 } }), "spam.jsonl.gz", "limit");
