@@ -96,4 +96,15 @@ public sealed class Dataset
         int k = (int)Math.Round(Count * firstFraction);
         return (Subset(order[..k], Name + "/a"), Subset(order[k..], Name + "/b"));
     }
+
+    /// <summary>
+    /// A seeded split into training and test parts that keeps every class's share: of each class,
+    /// <paramref name="testFraction"/> of its samples (rounded, at least one of a class with two or
+    /// more) go to the test part. Both parts keep the original sample order. Same seed, same split.
+    /// </summary>
+    public DatasetSplit StratifiedSplit(double testFraction, ulong seed)
+    {
+        var (train, test) = Stratified.Split(Labels.Data, ClassCount, testFraction, seed, Name);
+        return new DatasetSplit(Subset(train, Name + "/train"), Subset(test, Name + "/test"));
+    }
 }
