@@ -70,11 +70,7 @@ public sealed class MlNetClassifier : IClassifier
         {
             outputSchema = model.GetOutputSchema(context.Data.LoadFromEnumerable(Array.Empty<FeatureRow>(), inputSchema).Schema);
         }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new BulwarkInputException($"{Where}: the model does not accept a view with only the float vector column '{options.FeatureColumn}' of size {featureCount}: {e.Message}", e);
-        }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
         {
             throw new BulwarkInputException($"{Where}: the model does not accept a view with only the float vector column '{options.FeatureColumn}' of size {featureCount}: {e.Message}", e);
         }
