@@ -34,7 +34,7 @@ internal static class ClassScores
         }
     }
 
-    private static bool AreProbabilities(ReadOnlySpan<float> scores, int classes)
+    internal static bool AreProbabilities(ReadOnlySpan<float> scores, int classes)
     {
         for (int start = 0; start < scores.Length; start += classes)
         {
