@@ -32,6 +32,7 @@ public static class CliApp
         var io = new CliIO(stdout, stderr);
         var root = new RootCommand("Bulwark: assess, harden and monitor machine-learning models.");
         root.Subcommands.Add(TrainCommand.Create(io));
+        root.Subcommands.Add(ModelCommand.Create(io));
         root.Subcommands.Add(DataCommand.Create(io));
 
         var parse = root.Parse(args);

@@ -14,7 +14,8 @@ namespace Bulwark.Onnx;
 /// Field numbers follow the ONNX specification as of ONNX 1.23. Models of IR versions
 /// <see cref="MinIrVersion"/> to <see cref="MaxIrVersion"/> are what this reader was written against;
 /// a model declaring a newer IR version still parses (unknown fields are kept, not lost), and deciding
-/// whether to run it is the importer's business. Weights stored as external data are not loaded here.
+/// whether to run it is the importer's business. Weights stored as external data are not loaded here;
+/// <see cref="OnnxExternalData"/> loads them with the path and size checks they need.
 /// </remarks>
 public static class OnnxFile
 {
@@ -30,10 +31,12 @@ public static class OnnxFile
     /// </summary>
     /// <exception cref="BulwarkInputException">The file is missing, unreadable, larger than
     /// <see cref="OnnxReadLimits.MaxBytes"/>, nested deeper than <see cref="OnnxReadLimits.RecursionLimit"/>,
-    /// not a protobuf ModelProto, or has no IR version or graph.</exception>
+    /// not a protobuf ModelProto, has no IR version or graph, or nests subgraphs deeper than
+    /// <see cref="OnnxReadLimits.MaxGraphDepth"/>.</exception>
     public static ModelProto ReadModel(string path, OnnxReadLimits? limits = null)
     {
-        var model = Read(path, ModelProto.Parser, "ONNX model", limits ?? OnnxReadLimits.Default);
+        limits ??= OnnxReadLimits.Default;
+        var model = Read(path, ModelProto.Parser, "ONNX model", limits);
         if (!model.HasIrVersion || model.IrVersion < 1)
         {
             throw new BulwarkInputException($"{path}: not an ONNX model: it declares no IR version.");
@@ -41,6 +44,11 @@ public static class OnnxFile
         if (model.Graph is null)
         {
             throw new BulwarkInputException($"{path}: not an ONNX model: it has no graph.");
+        }
+        if (OnnxGraphs.All(model).FirstOrDefault(s => s.Depth > limits.MaxGraphDepth) is { } deep)
+        {
+            throw new BulwarkInputException(
+                $"{path}: not accepted as an ONNX model: {deep.Where} nests graphs {deep.Depth} deep, above the limit of {limits.MaxGraphDepth}.");
         }
         return model;
     }

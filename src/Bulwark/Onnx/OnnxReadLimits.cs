@@ -1,7 +1,8 @@
 namespace Bulwark.Onnx;
 
 /// <summary>
-/// The bounds <see cref="OnnxFile"/> holds an ONNX file to before and while parsing it. A model file is
+/// The bounds <see cref="OnnxFile"/> holds an ONNX file to before and while parsing it, and
+/// <see cref="OnnxExternalData"/> holds the external data of its tensors to. A model file is
 /// untrusted input: these keep a hostile one from exhausting memory or the stack.
 /// </summary>
 public sealed record OnnxReadLimits
@@ -31,4 +32,25 @@ public sealed record OnnxReadLimits
     /// types inside sequence types). Default <see cref="DefaultRecursionLimit"/>.
     /// </summary>
     public int RecursionLimit { get; init; } = DefaultRecursionLimit;
+
+    /// <summary>
+    /// The default limit on nested graphs: 10 levels (the main graph is level 1, a Loop or If body
+    /// inside it level 2). Control flow exported from real programs rarely nests beyond 4.
+    /// </summary>
+    public const int DefaultMaxGraphDepth = 10;
+
+    /// <summary>
+    /// The deepest nesting of graphs accepted, counting the main graph as 1 and each graph held in a
+    /// node attribute as one more than the graph of that node. Default <see cref="DefaultMaxGraphDepth"/>.
+    /// </summary>
+    public int MaxGraphDepth { get; init; } = DefaultMaxGraphDepth;
+
+    /// <summary>The default limit on external data loaded for one model: 16 GiB.</summary>
+    public const long DefaultMaxExternalBytes = 16L << 30;
+
+    /// <summary>
+    /// The most bytes of external tensor data (<see cref="OnnxExternalData"/>) loaded for one model,
+    /// all tensors together. Default <see cref="DefaultMaxExternalBytes"/>.
+    /// </summary>
+    public long MaxExternalBytes { get; init; } = DefaultMaxExternalBytes;
 }
