@@ -25,7 +25,13 @@ internal static class ConstantOps
         var candidates = new List<OnnxValue>();
         if (n.Tensor("value") is { } proto)
             candidates.Add(Read(n, proto));
-        if (n.Opset >= 12)
+        if (n.Opset < 12)
+        {
+            foreach (var name in new[] { "value_float", "value_floats", "value_int", "value_ints" })
+                if (n.Has(name))
+                    throw n.Refuse($"attribute '{name}' needs opset 12");
+        }
+        else
         {
             if (n.Has("value_float"))
                 candidates.Add(OnnxValue.FromTensor(Tensor.Scalar(n.Float("value_float", 0))));
