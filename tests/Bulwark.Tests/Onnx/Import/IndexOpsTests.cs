@@ -44,6 +44,10 @@ public sealed class IndexOpsTests
     }
 
     [Fact]
+    public void A_gather_that_multiplies_a_wide_row_is_refused_before_allocating() =>
+        AssertBombRefused(() => Run(Model("Gather", 13, [L(new long[10_000], 10_000)], []), OnnxValue.FromTensor(Tensor.Zeros(1, 100_000))));
+
+    [Fact]
     public void Gather_with_repeated_indices_has_the_finite_difference_gradient() =>
         CheckGradient(Model("Gather", 13, [L([0, 2, 2, -3], 4)], []), Tensor.FromArray([0.5f, -1.5f, 2f, 0.25f, 1f, -0.75f], 3, 2));
 

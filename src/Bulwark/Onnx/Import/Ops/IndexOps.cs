@@ -59,6 +59,8 @@ internal static class IndexOps
     {
         if (step == 0)
             throw new BulwarkInputException("slice step is 0");
+        if (dim == 0)
+            return [];
         if (start < 0)
             start += dim;
         if (end < 0)
@@ -104,6 +106,8 @@ internal static class IndexOps
                 throw new BulwarkInputException("Gather needs data of rank 1 or more");
             int ax = OpUtil.Axis(axis, x.Rank);
             int dim = x.Shape[ax];
+            // The output can be far larger than both inputs (a few indices into every row of a wide axis).
+            n.CheckSize(x.Size / Math.Max(dim, 1) * (long)indices.Size, "gathered output");
             var maps = Layout.IdentityMaps(x.Shape);
             maps[ax] = indices.AsIntegers().Select(i => Index(i, dim)).ToArray();
             var shape = x.Dims()[..ax].Concat(indices.Dims()).Concat(x.Dims()[(ax + 1)..]).ToArray();

@@ -154,6 +154,9 @@ internal static class ResizeOp
             }
         }
         var shape = Layout.CheckedShape(n, outDims, "resized output");
+        foreach (int d in axes)
+            if (x.Shape[d] == 0 && shape[d] > 0)
+                throw new BulwarkInputException($"cannot resize the empty axis {d} to {shape[d]}");
 
         var plans = new List<(int Axis, Taps Taps)>();
         for (int i = 0; i < k; i++)
