@@ -22,6 +22,11 @@ internal static class OnnxOps
     {
         var table = new OnnxOpTable();
         ElementwiseOps.Register(table);
+        ShapeOps.Register(table);
+        IndexOps.Register(table);
+        PadOp.Register(table);
+        ResizeOp.Register(table);
+        ConstantOps.Register(table);
         return table.Entries;
     }
 }
