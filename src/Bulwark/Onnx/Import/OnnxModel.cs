@@ -46,10 +46,11 @@ public sealed class OnnxModel
             return slots[name];
         }
 
+        var initializers = new OnnxInitializers(directory, options.ReadLimits);
         foreach (var t in graph.Initializer)
         {
             int slot = Define(t.Name, "initializer");
-            constants[slot] = OnnxValue.FromProto(OnnxInitializers.Resolve(t, directory, options.ReadLimits));
+            constants[slot] = OnnxValue.FromProto(initializers.Resolve(t));
         }
         if (graph.SparseInitializer.Count > 0)
             throw new BulwarkInputException($"ONNX graph: sparse initializers ('{graph.SparseInitializer[0].Values?.Name}') are not supported");
