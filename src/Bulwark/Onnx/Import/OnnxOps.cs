@@ -22,6 +22,12 @@ internal static class OnnxOps
     {
         var table = new OnnxOpTable();
         ElementwiseOps.Register(table);
+        MathOps.Register(table);
+        LogicOps.Register(table);
+        CastOps.Register(table);
+        ActivationOps.Register(table);
+        ReduceOps.Register(table);
+        EinsumOp.Register(table);
         return table.Entries;
     }
 }
