@@ -50,6 +50,48 @@ public sealed partial class Tensor
         return Tape.Record(r, "Tan", this, g => g.Mul(self.Tan().Square().Add(1f)));
     }
 
+    /// <summary>Inverse sine; the derivative is 1 / √(1 − x²).</summary>
+    public Tensor Asin()
+    {
+        var r = Unary(static (x, d, _) =>
+        {
+            for (int i = 0; i < d.Length; i++)
+            {
+                d[i] = MathF.Asin(x[i]);
+            }
+        });
+        var self = this;
+        return Tape.Record(r, "Asin", this, g => g.Div(self.Square().RSub(1f).Sqrt()));
+    }
+
+    /// <summary>Inverse cosine; the derivative is −1 / √(1 − x²).</summary>
+    public Tensor Acos()
+    {
+        var r = Unary(static (x, d, _) =>
+        {
+            for (int i = 0; i < d.Length; i++)
+            {
+                d[i] = MathF.Acos(x[i]);
+            }
+        });
+        var self = this;
+        return Tape.Record(r, "Acos", this, g => g.Div(self.Square().RSub(1f).Sqrt()).Neg());
+    }
+
+    /// <summary>Inverse tangent; the derivative is 1 / (1 + x²).</summary>
+    public Tensor Atan()
+    {
+        var r = Unary(static (x, d, _) =>
+        {
+            for (int i = 0; i < d.Length; i++)
+            {
+                d[i] = MathF.Atan(x[i]);
+            }
+        });
+        var self = this;
+        return Tape.Record(r, "Atan", this, g => g.Div(self.Square().Add(1f)));
+    }
+
     /// <summary>Rounds down to an integer (gradient zero almost everywhere: no tape).</summary>
     public Tensor Floor() => Unary(static (x, d, _) =>
     {

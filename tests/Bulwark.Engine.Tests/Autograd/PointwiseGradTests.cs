@@ -12,6 +12,14 @@ public sealed class PointwiseGradTests
     }
 
     [Fact]
+    public void Inverse_trigonometry_matches_finite_differences()
+    {
+        GradCheck.Check(x => x[0].Asin(), [GradCheck.Random(1, -0.8f, 0.8f, 2, 3)], eps: 1e-3);
+        GradCheck.Check(x => x[0].Acos(), [GradCheck.Random(2, -0.8f, 0.8f, 2, 3)], eps: 1e-3);
+        GradCheck.Check(x => x[0].Atan(), [GradCheck.Random(3, -3, 3, 2, 3)]);
+    }
+
+    [Fact]
     public void Tensor_power_differentiates_base_and_broadcast_exponent()
     {
         GradCheck.Check(x => x[0].Pow(x[1]), [GradCheck.Random(1, 0.5f, 2, 3, 4), GradCheck.Random(2, -2, 2, 4)]);

@@ -60,6 +60,18 @@ internal static class ActivationOps
                 throw n.Refuse($"approximate = '{approximate}' is not one of none, tanh");
             return Activation(n, approximate == "none" ? x => x.Gelu() : GeluTanh);
         });
+        t.Add("ThresholdedRelu", n =>
+        {
+            float alpha = n.Float("alpha", 1f);
+            return Activation(n, x => Tensor.Choose(x.GreaterThan(alpha), x, Tensor.Scalar(0f)));
+        });
+        t.Add("Shrink", n =>
+        {
+            float lambd = n.Float("lambd", 0.5f);
+            float bias = n.Float("bias", 0f);
+            return Activation(n, x => Tensor.Choose(x.GreaterThan(lambd), x.Add(-bias),
+                Tensor.Choose(x.Neg().GreaterThan(lambd), x.Add(bias), Tensor.Scalar(0f))));
+        });
         t.Add("PRelu", PRelu);
         t.Add("Softmax", n => Normaliser(n, (x, axis) => x.Softmax(axis)));
         t.Add("LogSoftmax", n => Normaliser(n, (x, axis) => x.LogSoftmax(axis)));

@@ -26,6 +26,21 @@ internal static class MathOps
         t.Add("Sin", n => Unary(n, x => x.Sin()));
         t.Add("Cos", n => Unary(n, x => x.Cos()));
         t.Add("Tan", n => Unary(n, x => x.Tan()));
+        t.Add("Asin", n => Unary(n, x => x.Asin()));
+        t.Add("Acos", n => Unary(n, x => x.Acos()));
+        t.Add("Atan", n => Unary(n, x => x.Atan()));
+        t.Add("Sinh", n => Unary(n, x => x.Exp().Sub(x.Neg().Exp()).Mul(0.5f)));
+        t.Add("Cosh", n => Unary(n, x => x.Exp().Add(x.Neg().Exp()).Mul(0.5f)));
+        t.Add("Asinh", n => Unary(n, x => x.Add(x.Square().Add(1f).Sqrt()).Log()));
+        t.Add("Acosh", n => Unary(n, x => x.Add(x.Square().Add(-1f).Sqrt()).Log()));
+        t.Add("Atanh", n => Unary(n, x => x.Add(1f).Div(x.RSub(1f)).Log().Mul(0.5f)));
+        t.Add("IsNaN", n => Test(n, float.IsNaN));
+        t.Add("IsInf", n =>
+        {
+            bool negative = n.Int("detect_negative", 1) != 0;
+            bool positive = n.Int("detect_positive", 1) != 0;
+            return Test(n, v => (negative && float.IsNegativeInfinity(v)) || (positive && float.IsPositiveInfinity(v)));
+        });
         t.Add("Pow", Pow);
         t.Add("Mod", Mod);
         t.Add("Sum", n => Variadic(n, (a, b) => a.Add(b), (x, y, _) => x + y, mean: false));
@@ -71,6 +86,21 @@ internal static class MathOps
             if (integers is null)
                 throw new BulwarkInputException($"{op} takes floating-point input, got {x.ElementType}");
             return OpUtil.IntUnary(x, integers, x.ElementType);
+        });
+    }
+
+    /// <summary>A float-to-BOOL element test (IsNaN, IsInf).</summary>
+    private static OnnxKernel Test(OnnxNode n, Func<float, bool> test)
+    {
+        UnaryShape(n);
+        string op = n.OpType;
+        return OpUtil.One(args =>
+        {
+            var x = Floats(args.Arg(0), op).AsReadOnlySpan();
+            var r = new long[x.Length];
+            for (int i = 0; i < r.Length; i++)
+                r[i] = test(x[i]) ? 1 : 0;
+            return OnnxValue.FromIntegers(r, args.Arg(0).Dims(), DataType.Bool);
         });
     }
 
