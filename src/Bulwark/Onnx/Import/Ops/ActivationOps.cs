@@ -109,6 +109,8 @@ internal static class ActivationOps
         n.Outputs(1);
         if (n.Opset < 6)
             n.Ignore("consumed_inputs");
+        // Before opset 7 a 1-D slope is per channel (axis 1), as Caffe2 defined it.
+        bool legacyChannels = n.Opset < 7;
         return OpUtil.One(args =>
         {
             var x = args.Arg(0);
@@ -118,6 +120,8 @@ internal static class ActivationOps
             var s = slope.Float!;
             if (s.Size == 1)
                 s = s.Reshape();
+            else if (legacyChannels && s.Rank == 1 && x.Rank >= 2 && s.Shape[0] == x.Shape[1])
+                s = s.Reshape([s.Shape[0], .. Enumerable.Repeat(1, x.Rank - 2)]);
             // Unidirectional: the slope broadcasts to X, never the other way.
             var shape = OpUtil.BroadcastShape(x.Shape, s.Shape);
             if (!shape.AsSpan().SequenceEqual(x.Shape))
