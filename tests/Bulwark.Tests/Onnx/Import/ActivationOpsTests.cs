@@ -46,8 +46,9 @@ public sealed class ActivationOpsTests
         CheckGradient(model, [Sample(), slope], wrt: 0);
         CheckGradient(model, [Sample(), slope], wrt: 1);
         // Before opset 7 a 1-D slope is per channel: axis 1 of X.
-        var legacy = Run(Load("PRelu", 6, [DataType.Float, DataType.Float]), Sample(), F([0.1f, 0.5f], 2))[0];
-        Near([-0.21f, -0.06f, 0.35f, 1.4f, -0.025f, 2.7f], legacy);
+        var channels = F([-2.1f, -0.6f, 0.35f, 1.4f, -0.05f, 2.7f], 1, 3, 2);
+        var legacy = Run(Load("PRelu", 6, [DataType.Float, DataType.Float]), channels, slope)[0];
+        Near([-0.21f, -0.06f, 0.35f, 1.4f, -0.0125f, 2.7f], legacy);
     }
 
     [Fact]
