@@ -27,6 +27,12 @@ internal static class OnnxOps
         PadOp.Register(table);
         ResizeOp.Register(table);
         ConstantOps.Register(table);
+        MathOps.Register(table);
+        LogicOps.Register(table);
+        CastOps.Register(table);
+        ActivationOps.Register(table);
+        ReduceOps.Register(table);
+        EinsumOp.Register(table);
         return table.Entries;
     }
 }
