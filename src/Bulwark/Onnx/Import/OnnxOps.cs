@@ -22,6 +22,12 @@ internal static class OnnxOps
     {
         var table = new OnnxOpTable();
         ElementwiseOps.Register(table);
+        ConvOps.Register(table);
+        PoolOps.Register(table);
+        NormOps.Register(table);
+        LinalgOps.Register(table);
+        DropoutOp.Register(table);
+        LrnOp.Register(table);
         return table.Entries;
     }
 }
