@@ -198,7 +198,7 @@ internal sealed class OrtRun : IDisposable
         session = new InferenceSession(model, options);
     }
 
-    public IReadOnlyList<string> InputNames => session.InputNames;
+    public IReadOnlyList<string> OutputNames => session.OutputNames;
 
     public Dictionary<string, OrtOutput> Run(IEnumerable<Feed> feeds)
     {
