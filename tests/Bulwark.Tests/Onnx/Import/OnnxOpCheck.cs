@@ -166,10 +166,19 @@ internal static class OnnxOpCheck
 
     private static double Objective(OrtRun ort, Feed[] feeds, Feed moved, int index, double step, string output, double[] weights)
     {
-        var data = (float[])moved.Floats!.Clone();
-        data[index] = (float)(data[index] + step);
-        var shifted = feeds.Select(f => f.Name == moved.Name ? f with { Floats = data } : f).ToArray();
-        var y = ort.Run(shifted)[output].Floats!;
+        var direction = new float[moved.Floats!.Length];
+        direction[index] = 1;
+        return WeightedOutput(ort, feeds, moved, direction, step, output, weights);
+    }
+
+    /// <summary>s = Σ w ⊙ y in double, y the ONNX Runtime output <paramref name="output"/> with input <paramref name="moved"/> shifted by step·direction.</summary>
+    public static double WeightedOutput(OrtRun ort, Feed[] feeds, Feed moved, float[] direction, double step, string output, IReadOnlyList<double> weights)
+    {
+        var x = moved.Floats!;
+        var shifted = new float[x.Length];
+        for (int i = 0; i < x.Length; i++)
+            shifted[i] = (float)(x[i] + (step * direction[i]));
+        var y = ort.Run(feeds.Select(f => f.Name == moved.Name ? f with { Floats = shifted } : f))[output].Floats!;
         double s = 0;
         for (int i = 0; i < y.Length; i++)
             s += weights[i] * y[i];

@@ -89,6 +89,7 @@ public sealed class PytorchConvertedTests
         var s = y.Mul(Tensor.FromArray(w, y.Shape.ToArray())).Sum();
         var grads = Tape.Grad(s, differentiable.Select(f => values[f.Name].Float!).ToArray());
         var yValues = y.ToArray();
+        var weights = Array.ConvertAll(w, v => (double)v);
         double mass = 0;
         for (int i = 0; i < w.Length; i++)
             mass += Math.Abs(w[i] * yValues[i]);
@@ -122,7 +123,7 @@ public sealed class PytorchConvertedTests
                 bool agrees = false;
                 foreach (double h in Steps)
                 {
-                    double numeric = (Objective(ort, feeds, differentiable[k], v, h, output, w) - Objective(ort, feeds, differentiable[k], v, -h, output, w)) / (2 * h);
+                    double numeric = (OnnxOpCheck.WeightedOutput(ort, feeds, differentiable[k], v, h, output, weights) - OnnxOpCheck.WeightedOutput(ort, feeds, differentiable[k], v, -h, output, weights)) / (2 * h);
                     double tolerance = (1e-2 * scale) + (1e-6 * mass / h) + 1e-5;
                     tried.Add($"h {h}: {numeric:G6} (tolerance {tolerance:G3})");
                     if (Math.Abs(analytic - numeric) <= tolerance)
@@ -134,19 +135,6 @@ public sealed class PytorchConvertedTests
                 Assert.True(agrees, $"input '{differentiable[k].Name}', {what}: importer {analytic:G6}, central differences through ONNX Runtime {string.Join("; ", tried)}");
             }
         }
-    }
-
-    private static double Objective(OrtRun ort, Feed[] feeds, Feed moved, float[] v, double step, string output, float[] w)
-    {
-        var x = moved.Floats!;
-        var shifted = new float[x.Length];
-        for (int i = 0; i < x.Length; i++)
-            shifted[i] = (float)(x[i] + (step * v[i]));
-        var y = ort.Run(feeds.Select(f => f.Name == moved.Name ? f with { Floats = shifted } : f))[output].Floats!;
-        double s = 0;
-        for (int i = 0; i < y.Length; i++)
-            s += w[i] * y[i];
-        return s;
     }
 
     /// <summary>The stored inputs of test_data_set_0, named as the graph's inputs without initializers, in order.</summary>

@@ -25,9 +25,7 @@ internal static class PoolOps
         n.Inputs(1, 1);
         n.Outputs(2);
         var (window, ceil) = ReadWindow(n);
-        long storageOrder = n.Int("storage_order", 0);
-        if (storageOrder is not (0 or 1))
-            throw n.Refuse($"storage_order {storageOrder} must be 0 or 1");
+        bool columnMajor = Flag(n, "storage_order");
         bool wantIndices = n.OutputCount > 1 && n.Proto.Output[1].Length > 0;
         var kernel = window.KernelShape();
         return args =>
@@ -41,7 +39,7 @@ internal static class PoolOps
             var output = xv.IsFloat ? OpUtil.Like(y, xv) : OnnxValue.FromIntegers(RoundToLongs(y), y.Shape.ToArray(), xv.ElementType);
             if (!wantIndices)
                 return [output];
-            var indices = MaxIndices(x.ToArray(), x.Shape.ToArray(), axes, y.Shape[2..].ToArray(), storageOrder == 1);
+            var indices = MaxIndices(x.ToArray(), x.Shape.ToArray(), axes, y.Shape[2..].ToArray(), columnMajor);
             return [output, OnnxValue.FromIntegers(indices, y.Shape.ToArray())];
         };
     }
@@ -51,9 +49,7 @@ internal static class PoolOps
         n.Inputs(1, 1);
         n.Outputs(1);
         var (window, ceil) = ReadWindow(n);
-        long countIncludePad = n.Int("count_include_pad", 0);
-        if (countIncludePad is not (0 or 1))
-            throw n.Refuse($"count_include_pad {countIncludePad} must be 0 or 1");
+        bool countIncludePad = Flag(n, "count_include_pad");
         var kernel = window.KernelShape();
         return OpUtil.One(args =>
         {
@@ -62,19 +58,17 @@ internal static class PoolOps
             if (!xv.IsFloat)
                 throw new BulwarkInputException($"X must be a floating-point tensor, got {xv.ElementType}");
             var axes = window.Resolve(x.Shape[2..], kernel);
-            return OpUtil.Like(Pool(x, axes, ceil, max: false, countIncludePad == 1), xv);
+            return OpUtil.Like(Pool(x, axes, ceil, max: false, countIncludePad), xv);
         });
     }
 
     private static (WindowAttributes Window, bool Ceil) ReadWindow(OnnxNode n)
     {
         var window = WindowAttributes.Read(n, kernelRequired: true, maxDims: 3);
-        long ceil = n.Int("ceil_mode", 0);
-        if (ceil is not (0 or 1))
-            throw n.Refuse($"ceil_mode {ceil} must be 0 or 1");
+        bool ceil = Flag(n, "ceil_mode");
         var kernel = window.KernelShape();
         int dims = kernel.Length;
-        if (ceil == 1 && window.HasExplicitPads)
+        if (ceil && window.HasExplicitPads)
         {
             // Pads wider than half the window are run by padding explicitly, which would move
             // ceil mode's rule about windows that start in the end padding: refuse that pairing.
@@ -85,7 +79,14 @@ internal static class PoolOps
                     throw n.Refuse("ceil_mode with pads wider than half the window is not supported");
             }
         }
-        return (window, ceil == 1);
+        return (window, ceil);
+    }
+
+    /// <summary>A 0/1 attribute (default 0); other values are refused.</summary>
+    private static bool Flag(OnnxNode n, string name)
+    {
+        long v = n.Int(name, 0);
+        return v is 0 or 1 ? v == 1 : throw n.Refuse($"{name} {v} must be 0 or 1");
     }
 
     private static int Dilation(OnnxNode n, int i) => n.Ints("dilations") is { } d ? (int)d[i] : 1;

@@ -56,12 +56,12 @@ internal sealed class WindowAttributes
     /// <c>kernel_shape</c>; convolutions infer it from the weight. Supports 1 to
     /// <paramref name="maxDims"/> spatial axes and refuses more.
     /// </summary>
-    public static WindowAttributes Read(OnnxNode n, bool kernelRequired, int maxDims, bool allowDilations = true)
+    public static WindowAttributes Read(OnnxNode n, bool kernelRequired, int maxDims)
     {
         var kernel = n.Ints("kernel_shape");
         var strides = n.Ints("strides");
         var pads = n.Ints("pads");
-        var dilations = allowDilations ? n.Ints("dilations") : null;
+        var dilations = n.Ints("dilations");
         string autoPad = n.String("auto_pad", "NOTSET");
         if (autoPad is not ("NOTSET" or "SAME_UPPER" or "SAME_LOWER" or "VALID"))
             throw n.Refuse($"auto_pad '{autoPad}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
