@@ -33,6 +33,12 @@ internal static class OnnxOps
         ActivationOps.Register(table);
         ReduceOps.Register(table);
         EinsumOp.Register(table);
+        ConvOps.Register(table);
+        PoolOps.Register(table);
+        NormOps.Register(table);
+        LinalgOps.Register(table);
+        DropoutOp.Register(table);
+        LrnOp.Register(table);
         return table.Entries;
     }
 }
