@@ -54,7 +54,8 @@ public sealed class Apgd(ApgdOptions? options = null) : EvasionAttack("apgd", (o
         var p = new List<double> { 0, 0.22 };
         while (p[^1] < 1)
             p.Add(p[^1] + Math.Max(p[^1] - p[^2] - 0.03, 0.06));
-        return p.Where(v => v <= 1).Select(v => (int)Math.Ceiling(v * steps)).Distinct().ToArray();
+        // Rounded before the ceiling so float noise (0.41 + 0.16 = 0.5700…01) does not move a checkpoint.
+        return p.Where(v => v <= 1).Select(v => (int)Math.Ceiling(Math.Round(v * steps, 9))).Distinct().ToArray();
     }
 
     /// <inheritdoc />
