@@ -65,8 +65,14 @@ internal static unsafe partial class Conv2dKernels
     private const int Mr = ConvMicroKernels.OuterRows;
     private const int Quantum = ConvMicroKernels.ColumnQuantum;
 
-    /// <summary>y = conv(x, w) + bias; <paramref name="bias"/> may be empty.</summary>
-    public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
+    /// <summary>
+    /// y = conv(x, w) + bias; <paramref name="bias"/> may be empty. With <paramref name="reluPool"/>
+    /// (inference only) y = maxpool(relu(conv(x, w) + bias)) over those windows of the [OH, OW]
+    /// planes instead: each sample's product is pooled from the kernels' buffer as it is written
+    /// out, so the full-size convolution output is never stored. The numbers are those of the
+    /// separate ops: bias and ReLU are monotone, so they commute with the maximum.
+    /// </summary>
+    public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s, PoolWindows? reluPool = null)
     {
         if (s.N == 0)
         {
@@ -85,7 +91,7 @@ internal static unsafe partial class Conv2dKernels
                 Pack(w.Span.Slice(gi * s.Og * s.Kg), s.Og, s.Kg, s.Kg, 1, packed.AsSpan(gi * blocks * s.Kg * Mr));
             }
             var pass = new Pass(packed, rowOff, s.Kg, cols, s.OH, s.OW, 0, 1, 0, 1);
-            RunPasses(layout, [pass], new Output(s.Groups, s.Og, s.Cg, s.O, s.OH, s.OW), x, bias, y, s.N);
+            RunPasses(layout, [pass], new Output(s.Groups, s.Og, s.Cg, s.O, s.OH, s.OW, reluPool), x, bias, y, s.N);
         }
         finally
         {
@@ -174,10 +180,16 @@ internal static unsafe partial class Conv2dKernels
     /// </summary>
     private sealed record Pass(float[] Packed, int[] RowOff, int K, int Cols, int Rows, int Width, int Row0, int RowStep, int Col0, int ColStep);
 
-    /// <summary>Rows of the product per group, source channels per group, and the destination tensor's [C, H, W].</summary>
-    private readonly record struct Output(int Groups, int RowsPerGroup, int SrcChannelsPerGroup, int Channels, int H, int W)
+    /// <summary>
+    /// Rows of the product per group, source channels per group, and the product's [C, H, W]; with
+    /// <see cref="ReluPool"/> the destination holds the ReLU of those windows' maxima instead.
+    /// </summary>
+    private readonly record struct Output(int Groups, int RowsPerGroup, int SrcChannelsPerGroup, int Channels, int H, int W, PoolWindows? ReluPool = null)
     {
         public int Blocks => (RowsPerGroup + Mr - 1) / Mr;
+
+        /// <summary>Elements of one destination plane.</summary>
+        public int Plane => ReluPool is { } p ? p.OutH * p.OutW : H * W;
     }
 
     /// <summary>
@@ -281,8 +293,8 @@ internal static unsafe partial class Conv2dKernels
                 // Padding and slack stay zero for the whole call.
                 buf.AsSpan(0, layout.Length).Clear();
                 int srcSize = layout.Channels * layout.SrcH * layout.SrcW;
-                int dstSize = o.Channels * o.H * o.W;
-                int plane = o.H * o.W;
+                int plane = o.Plane;
+                int dstSize = o.Channels * plane;
                 for (int item = start; item < end; item++)
                 {
                     int n = item / perSample;
@@ -312,8 +324,15 @@ internal static unsafe partial class Conv2dKernels
                                 ConvMicroKernels.Outer(a + ((long)gi * o.Blocks * pass.K * Mr), lo, hi, o.RowsPerGroup, pass.K,
                                     b + ((long)gi * o.SrcChannelsPerGroup * layout.ChannelStride), ro, pass.Cols, c, pass.Cols);
                             }
-                            WriteRows(cBuf, pass, layout.PlaneW, r0, r1, dstGroup, o.H, o.W,
-                                bias.IsEmpty ? default : bias.Span.Slice(gi * o.RowsPerGroup, o.RowsPerGroup));
+                            var groupBias = bias.IsEmpty ? default : bias.Span.Slice(gi * o.RowsPerGroup, o.RowsPerGroup);
+                            if (o.ReluPool is { } pool)
+                            {
+                                WritePooledRows(cBuf, pass.Cols, layout.PlaneW, r0, r1, dstGroup.Slice(r0 * plane, (r1 - r0) * plane), pool, groupBias);
+                            }
+                            else
+                            {
+                                WriteRows(cBuf, pass, layout.PlaneW, r0, r1, dstGroup, o.H, o.W, groupBias);
+                            }
                         }
                     }
                 }
@@ -392,6 +411,23 @@ internal static unsafe partial class Conv2dKernels
                 }
             }
         }
+    }
+
+    // Rows r0..r1 of a forward product (stride cols, grid rows srcW apart) max-pooled over pool's
+    // windows, biased and rectified into dst ([r1 − r0, outH, outW]).
+    private static void WritePooledRows(float[] c, int cols, int srcW, int r0, int r1, Span<float> dst, PoolWindows pool, ReadOnlySpan<float> bias)
+    {
+        int plane = pool.OutH * pool.OutW;
+        fixed (float* cp = c)
+        fixed (float* dp = dst)
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                PoolKernels.MaxPlaneAdd(cp + ((long)r * cols), srcW, pool, bias.IsEmpty ? 0f : bias[r], dp + ((long)(r - r0) * plane));
+            }
+        }
+        // ReLU as the separate op computes it, so the results agree exactly.
+        TensorPrimitives.Max(dst, 0f, dst);
     }
 
     private static int RoundUp(int value, int quantum) => (value + quantum - 1) / quantum * quantum;
