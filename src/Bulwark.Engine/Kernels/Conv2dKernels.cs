@@ -56,9 +56,10 @@ internal readonly record struct Conv2dShape(int N, int C, int H, int W, int O, i
 /// (c, kh, kw) of the im2col matrix is a shifted view of one phase plane. Products are computed on
 /// the plane width and the extra columns dropped when written out. The input gradient is a
 /// stride-1 correlation of the padded output gradient, one pass per stride phase of the input,
-/// each with the kernel taps that land on that phase. Work is split over the batch (and over
-/// output-channel panels when the batch is smaller than the thread count) in contiguous ranges,
-/// so results depend only on <see cref="EngineSettings.Threads"/>.
+/// each with the kernel taps that land on that phase. Forward and input-gradient work is cut into
+/// items, one per sample (and per range of output-channel panels when the batch is smaller than
+/// the thread count), claimed by whichever thread of the GEMM team is free; the weight gradient is
+/// split in contiguous ranges. Either way the results depend only on <see cref="EngineSettings.Threads"/>.
 /// </summary>
 internal static unsafe partial class Conv2dKernels
 {
@@ -284,8 +285,14 @@ internal static unsafe partial class Conv2dKernels
         int items = batch * perSample;
         int maxCols = passes.Count == 0 ? 0 : passes.Max(p => p.Cols);
         bool covers = passes.Sum(p => (long)p.Rows * p.Width) == (long)o.H * o.W;
-        ConvParallel.For(items, ConvParallel.Workers(items), (_, start, end) =>
+        // Items go to whichever thread is free: each is computed the same way on any of them.
+        ConvParallel.Claim(items, ConvParallel.Workers(items), claims =>
         {
+            int item = claims.Next();
+            if (item < 0)
+            {
+                return;
+            }
             var buf = ArrayPool<float>.Shared.Rent(layout.Length);
             var cBuf = ArrayPool<float>.Shared.Rent(Math.Max(o.Blocks * Mr * maxCols, 1));
             try
@@ -295,7 +302,7 @@ internal static unsafe partial class Conv2dKernels
                 int srcSize = layout.Channels * layout.SrcH * layout.SrcW;
                 int plane = o.Plane;
                 int dstSize = o.Channels * plane;
-                for (int item = start; item < end; item++)
+                for (; item >= 0; item = claims.Next())
                 {
                     int n = item / perSample;
                     int part = item % perSample;
