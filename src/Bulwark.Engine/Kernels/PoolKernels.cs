@@ -216,15 +216,7 @@ internal static unsafe class PoolKernels
         {
             for (int i = 0; i < outH; i++)
             {
-                float* top = src + ((long)2 * i * srcStride);
-                if (Vector256.IsHardwareAccelerated && outW >= 8)
-                {
-                    MaxPairsRowAdd<Vector256<float>>(top, srcStride, outW, add, dst + ((long)i * outW));
-                }
-                else
-                {
-                    MaxPairsRowAdd<Vector128<float>>(top, srcStride, outW, add, dst + ((long)i * outW));
-                }
+                MaxPairsRowAdd(src + ((long)2 * i * srcStride), srcStride, outW, add, dst + ((long)i * outW));
             }
             return;
         }
@@ -254,16 +246,16 @@ internal static unsafe class PoolKernels
         }
     }
 
-    // The 2×2 rows of MaxPlaneAdd, 4 or 8 outputs a step (TVec picks which), the last step
-    // overlapping the one before; the taps are taken in MaxPairsRow's order.
-    private static void MaxPairsRowAdd<TVec>(float* top, int stride, int outW, float add, float* dst)
+    // The 2×2 rows of MaxPlaneAdd, eight outputs a step (four for rows of fewer than eight), the
+    // last step overlapping the one before; the taps are taken in MaxPairsRow's order under its NaN rule.
+    private static void MaxPairsRowAdd(float* top, int stride, int outW, float add, float* dst)
     {
-        int step = typeof(TVec) == typeof(Vector256<float>) ? 8 : 4;
+        int step = Vector256.IsHardwareAccelerated && outW >= 8 ? 8 : 4;
         for (int j = 0; ; j += step)
         {
             j = Math.Min(j, outW - step);
             float* at = top + (2 * j);
-            if (typeof(TVec) == typeof(Vector256<float>))
+            if (step == 8)
             {
                 var (a, b) = Pairs256(at);
                 var (c, d) = Pairs256(at + stride);
@@ -273,7 +265,7 @@ internal static unsafe class PoolKernels
             {
                 var (a, b) = Pairs(at);
                 var (c, d) = Pairs(at + stride);
-                Max4(a, b, c, d, add).Store(dst + j);
+                Max4(a.ToVector256Unsafe(), b.ToVector256Unsafe(), c.ToVector256Unsafe(), d.ToVector256Unsafe(), add).GetLower().Store(dst + j);
             }
             if (j == outW - step)
             {
@@ -284,27 +276,11 @@ internal static unsafe class PoolKernels
 
     private static Vector256<float> Max4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d, float add)
     {
-        var best = a;
-        Take(b, ref best);
-        Take(c, ref best);
-        Take(d, ref best);
-        return best + Vector256.Create(add);
+        return Take(Take(Take(a, b), c), d) + Vector256.Create(add);
+
+        static Vector256<float> Take(Vector256<float> best, Vector256<float> v) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(v, best) | ~Vector256.Equals(v, v), v, best);
     }
-
-    private static Vector128<float> Max4(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d, float add)
-    {
-        var best = a;
-        Take(b, ref best);
-        Take(c, ref best);
-        Take(d, ref best);
-        return best + Vector128.Create(add);
-    }
-
-    private static void Take(Vector256<float> v, ref Vector256<float> best) =>
-        best = Vector256.ConditionalSelect(Vector256.GreaterThan(v, best) | ~Vector256.Equals(v, v), v, best);
-
-    private static void Take(Vector128<float> v, ref Vector128<float> best) =>
-        best = Vector128.ConditionalSelect(Vector128.GreaterThan(v, best) | ~Vector128.Equals(v, v), v, best);
 
     private static (Vector256<float> Even, Vector256<float> Odd) Pairs256(float* p)
     {
