@@ -42,6 +42,30 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// <c>MaxPool2d(Relu(Conv2d(input, weight, bias, convolution)), pooling)</c> in one pass, for
+    /// inference only (nothing may be recording): the convolution's output is pooled from the
+    /// kernels' buffers as it is produced, so it is never stored at full size. The numbers are
+    /// exactly those of the three separate ops.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tape is recording.</exception>
+    /// <exception cref="BulwarkInputException">The shapes or a geometry do not fit together.</exception>
+    internal static Tensor Conv2dReluMaxPool(Tensor input, Tensor weight, Tensor? bias, Conv2dGeometry convolution, Pool2dGeometry pooling)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (Tape.IsRecording)
+        {
+            throw new InvalidOperationException("Conv2dReluMaxPool is inference-only: it records no gradient, so call it inside Tape.NoGrad().");
+        }
+        var s = ConvShapeOf(input, weight, bias, convolution);
+        var win = PoolWindowsOf("MaxPool2d", s.OutputShape, pooling, countIncludePad: true);
+        int[] outShape = [s.N, s.O, win.OutH, win.OutW];
+        var y = TensorArena.Allocate(ShapeUtil.Product(outShape), zeroed: false);
+        Conv2dKernels.Forward(Data(input), Data(weight), bias is null ? ReadOnlyMemory<float>.Empty : Data(bias), y, s, win);
+        return new Tensor(y, outShape);
+    }
+
+    /// <summary>
     /// The input gradient of <see cref="Conv2d"/> as an op of its own: the transposed convolution of
     /// <paramref name="gradOut"/> [N, O, OH, OW] with <paramref name="weight"/>, shaped like the
     /// convolution's input. It is linear in each argument, so its gradients are a convolution (for
@@ -101,7 +125,7 @@ public sealed partial class Tensor
     public static Tensor MaxPool2d(Tensor input, Pool2dGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var win = PoolWindowsOf("MaxPool2d", input, geometry, countIncludePad: true);
+        var win = PoolWindowsOf("MaxPool2d", input.shape, geometry, countIncludePad: true);
         return MaxPoolOver(input, win, "MaxPool2d");
     }
 
@@ -119,7 +143,7 @@ public sealed partial class Tensor
     public static Tensor AvgPool2d(Tensor input, Pool2dGeometry geometry, bool countIncludePad = true)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return WindowAverage(input, PoolWindowsOf("AvgPool2d", input, geometry, countIncludePad));
+        return WindowAverage(input, PoolWindowsOf("AvgPool2d", input.shape, geometry, countIncludePad));
     }
 
     /// <summary>
@@ -135,7 +159,7 @@ public sealed partial class Tensor
     public static Tensor AdaptiveAvgPool2d(Tensor input, int outH, int outW)
     {
         ArgumentNullException.ThrowIfNull(input);
-        CheckPoolInput("AdaptiveAvgPool2d", input);
+        CheckPoolInput("AdaptiveAvgPool2d", input.shape);
         if (outH < 1 || outW < 1)
         {
             throw new BulwarkInputException($"AdaptiveAvgPool2d: output size {outH}×{outW} must be at least 1×1 (input {ShapeUtil.Format(input.shape)}).");
@@ -153,7 +177,7 @@ public sealed partial class Tensor
     public static Tensor GlobalMaxPool2d(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        CheckPoolInput("GlobalMaxPool2d", input);
+        CheckPoolInput("GlobalMaxPool2d", input.shape);
         var win = PoolWindows.Adaptive(input.shape[2], input.shape[3], 1, 1);
         return MaxPoolOver(input, win, "GlobalMaxPool2d");
     }
@@ -256,18 +280,18 @@ public sealed partial class Tensor
         }
     }
 
-    private static void CheckPoolInput(string op, Tensor input)
+    private static void CheckPoolInput(string op, int[] shape)
     {
-        if (input.Rank != 4 || input.shape[2] < 1 || input.shape[3] < 1)
+        if (shape.Length != 4 || shape[2] < 1 || shape[3] < 1)
         {
-            throw new BulwarkInputException($"{op}: input must be [N, C, H, W] with H, W ≥ 1, got {ShapeUtil.Format(input.shape)}.");
+            throw new BulwarkInputException($"{op}: input must be [N, C, H, W] with H, W ≥ 1, got {ShapeUtil.Format(shape)}.");
         }
     }
 
-    private static PoolWindows PoolWindowsOf(string op, Tensor input, Pool2dGeometry g, bool countIncludePad)
+    private static PoolWindows PoolWindowsOf(string op, int[] shape, Pool2dGeometry g, bool countIncludePad)
     {
-        CheckPoolInput(op, input);
-        string Shapes() => $"input {ShapeUtil.Format(input.shape)}, {g.Describe()}";
+        CheckPoolInput(op, shape);
+        string Shapes() => $"input {ShapeUtil.Format(shape)}, {g.Describe()}";
         if (g.KernelH < 1 || g.KernelW < 1 || g.StrideH < 1 || g.StrideW < 1 || g.DilationH < 1 || g.DilationW < 1
             || g.PadTop < 0 || g.PadLeft < 0 || g.PadBottom < 0 || g.PadRight < 0)
         {
@@ -279,7 +303,7 @@ public sealed partial class Tensor
         {
             throw new BulwarkInputException($"{op}: each pad must be at most half the dilated kernel extent ({Shapes()}).");
         }
-        var win = PoolWindows.FromGeometry(g, input.shape[2], input.shape[3], countIncludePad);
+        var win = PoolWindows.FromGeometry(g, shape[2], shape[3], countIncludePad);
         if (win.OutH < 1 || win.OutW < 1)
         {
             throw new BulwarkInputException($"{op}: the window does not fit in the padded input ({Shapes()}).");

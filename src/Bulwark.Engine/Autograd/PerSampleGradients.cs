@@ -146,6 +146,9 @@ internal sealed class ActivationCapture : IDisposable
 
     public static ActivationCapture Begin() => current = new ActivationCapture(current);
 
+    /// <summary>Whether layers on this thread are being captured (fused inference paths must then not skip their outputs).</summary>
+    public static bool IsActive => current is not null;
+
     /// <summary>Called by the capturable layers after their forward computation.</summary>
     public static void Add(Module module, Tensor input, Tensor output) => current?.Records.Add(new Record(module, input, output));
 

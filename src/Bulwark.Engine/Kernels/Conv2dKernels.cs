@@ -56,17 +56,24 @@ internal readonly record struct Conv2dShape(int N, int C, int H, int W, int O, i
 /// (c, kh, kw) of the im2col matrix is a shifted view of one phase plane. Products are computed on
 /// the plane width and the extra columns dropped when written out. The input gradient is a
 /// stride-1 correlation of the padded output gradient, one pass per stride phase of the input,
-/// each with the kernel taps that land on that phase. Work is split over the batch (and over
-/// output-channel panels when the batch is smaller than the thread count) in contiguous ranges,
-/// so results depend only on <see cref="EngineSettings.Threads"/>.
+/// each with the kernel taps that land on that phase. Forward and input-gradient work is cut into
+/// items, one per sample (and per range of output-channel panels when the batch is smaller than
+/// the thread count), claimed by whichever thread of the GEMM team is free; the weight gradient is
+/// split in contiguous ranges. Either way the results depend only on <see cref="EngineSettings.Threads"/>.
 /// </summary>
 internal static unsafe partial class Conv2dKernels
 {
     private const int Mr = ConvMicroKernels.OuterRows;
     private const int Quantum = ConvMicroKernels.ColumnQuantum;
 
-    /// <summary>y = conv(x, w) + bias; <paramref name="bias"/> may be empty.</summary>
-    public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s)
+    /// <summary>
+    /// y = conv(x, w) + bias; <paramref name="bias"/> may be empty. With <paramref name="reluPool"/>
+    /// (inference only) y = maxpool(relu(conv(x, w) + bias)) over those windows of the [OH, OW]
+    /// planes instead: each sample's product is pooled from the kernels' buffer as it is written
+    /// out, so the full-size convolution output is never stored. The numbers are those of the
+    /// separate ops: bias and ReLU are monotone, so they commute with the maximum.
+    /// </summary>
+    public static void Forward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> w, ReadOnlyMemory<float> bias, Memory<float> y, Conv2dShape s, PoolWindows? reluPool = null)
     {
         if (s.N == 0)
         {
@@ -85,7 +92,7 @@ internal static unsafe partial class Conv2dKernels
                 Pack(w.Span.Slice(gi * s.Og * s.Kg), s.Og, s.Kg, s.Kg, 1, packed.AsSpan(gi * blocks * s.Kg * Mr));
             }
             var pass = new Pass(packed, rowOff, s.Kg, cols, s.OH, s.OW, 0, 1, 0, 1);
-            RunPasses(layout, [pass], new Output(s.Groups, s.Og, s.Cg, s.O, s.OH, s.OW), x, bias, y, s.N);
+            RunPasses(layout, [pass], new Output(s.Groups, s.Og, s.Cg, s.O, s.OH, s.OW, reluPool), x, bias, y, s.N);
         }
         finally
         {
@@ -174,10 +181,16 @@ internal static unsafe partial class Conv2dKernels
     /// </summary>
     private sealed record Pass(float[] Packed, int[] RowOff, int K, int Cols, int Rows, int Width, int Row0, int RowStep, int Col0, int ColStep);
 
-    /// <summary>Rows of the product per group, source channels per group, and the destination tensor's [C, H, W].</summary>
-    private readonly record struct Output(int Groups, int RowsPerGroup, int SrcChannelsPerGroup, int Channels, int H, int W)
+    /// <summary>
+    /// Rows of the product per group, source channels per group, and the product's [C, H, W]; with
+    /// <see cref="ReluPool"/> the destination holds the ReLU of those windows' maxima instead.
+    /// </summary>
+    private readonly record struct Output(int Groups, int RowsPerGroup, int SrcChannelsPerGroup, int Channels, int H, int W, PoolWindows? ReluPool = null)
     {
         public int Blocks => (RowsPerGroup + Mr - 1) / Mr;
+
+        /// <summary>Elements of one destination plane.</summary>
+        public int Plane => ReluPool is { } p ? p.OutH * p.OutW : H * W;
     }
 
     /// <summary>
@@ -272,8 +285,14 @@ internal static unsafe partial class Conv2dKernels
         int items = batch * perSample;
         int maxCols = passes.Count == 0 ? 0 : passes.Max(p => p.Cols);
         bool covers = passes.Sum(p => (long)p.Rows * p.Width) == (long)o.H * o.W;
-        ConvParallel.For(items, ConvParallel.Workers(items), (_, start, end) =>
+        // Items go to whichever thread is free: each is computed the same way on any of them.
+        ConvParallel.Claim(items, ConvParallel.Workers(items), claims =>
         {
+            int item = claims.Next();
+            if (item < 0)
+            {
+                return;
+            }
             var buf = ArrayPool<float>.Shared.Rent(layout.Length);
             var cBuf = ArrayPool<float>.Shared.Rent(Math.Max(o.Blocks * Mr * maxCols, 1));
             try
@@ -281,9 +300,9 @@ internal static unsafe partial class Conv2dKernels
                 // Padding and slack stay zero for the whole call.
                 buf.AsSpan(0, layout.Length).Clear();
                 int srcSize = layout.Channels * layout.SrcH * layout.SrcW;
-                int dstSize = o.Channels * o.H * o.W;
-                int plane = o.H * o.W;
-                for (int item = start; item < end; item++)
+                int plane = o.Plane;
+                int dstSize = o.Channels * plane;
+                for (; item >= 0; item = claims.Next())
                 {
                     int n = item / perSample;
                     int part = item % perSample;
@@ -312,8 +331,15 @@ internal static unsafe partial class Conv2dKernels
                                 ConvMicroKernels.Outer(a + ((long)gi * o.Blocks * pass.K * Mr), lo, hi, o.RowsPerGroup, pass.K,
                                     b + ((long)gi * o.SrcChannelsPerGroup * layout.ChannelStride), ro, pass.Cols, c, pass.Cols);
                             }
-                            WriteRows(cBuf, pass, layout.PlaneW, r0, r1, dstGroup, o.H, o.W,
-                                bias.IsEmpty ? default : bias.Span.Slice(gi * o.RowsPerGroup, o.RowsPerGroup));
+                            var groupBias = bias.IsEmpty ? default : bias.Span.Slice(gi * o.RowsPerGroup, o.RowsPerGroup);
+                            if (o.ReluPool is { } pool)
+                            {
+                                WritePooledRows(cBuf, pass.Cols, layout.PlaneW, r0, r1, dstGroup.Slice(r0 * plane, (r1 - r0) * plane), pool, groupBias);
+                            }
+                            else
+                            {
+                                WriteRows(cBuf, pass, layout.PlaneW, r0, r1, dstGroup, o.H, o.W, groupBias);
+                            }
                         }
                     }
                 }
@@ -392,6 +418,23 @@ internal static unsafe partial class Conv2dKernels
                 }
             }
         }
+    }
+
+    // Rows r0..r1 of a forward product (stride cols, grid rows srcW apart) max-pooled over pool's
+    // windows, biased and rectified into dst ([r1 − r0, outH, outW]).
+    private static void WritePooledRows(float[] c, int cols, int srcW, int r0, int r1, Span<float> dst, PoolWindows pool, ReadOnlySpan<float> bias)
+    {
+        int plane = pool.OutH * pool.OutW;
+        fixed (float* cp = c)
+        fixed (float* dp = dst)
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                PoolKernels.MaxPlaneAdd(cp + ((long)r * cols), srcW, pool, bias.IsEmpty ? 0f : bias[r], dp + ((long)(r - r0) * plane));
+            }
+        }
+        // ReLU as the separate op computes it, so the results agree exactly.
+        TensorPrimitives.Max(dst, 0f, dst);
     }
 
     private static int RoundUp(int value, int quantum) => (value + quantum - 1) / quantum * quantum;

@@ -201,6 +201,94 @@ internal static unsafe class PoolKernels
         }
     }
 
+    /// <summary>
+    /// Max pooling of one plane whose rows lie <paramref name="srcStride"/> apart (a convolution's
+    /// product rows, computed on its plane width), plus <paramref name="add"/>:
+    /// dst[i·OutW + j] = max over window (i, j) of src, + add. The same NaN rule as
+    /// <see cref="MaxForward"/>; no arg-max, so only for inference. Since x ↦ x + add is monotone,
+    /// the result equals pooling the biased values, bit for bit.
+    /// </summary>
+    internal static void MaxPlaneAdd(float* src, int srcStride, PoolWindows win, float add, float* dst)
+    {
+        int outH = win.OutH;
+        int outW = win.OutW;
+        if (win.Is2x2Stride2 && Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian && outW >= 4)
+        {
+            for (int i = 0; i < outH; i++)
+            {
+                MaxPairsRowAdd(src + ((long)2 * i * srcStride), srcStride, outW, add, dst + ((long)i * outW));
+            }
+            return;
+        }
+        var h = win.H;
+        var w = win.W;
+        for (int i = 0; i < outH; i++)
+        {
+            for (int j = 0; j < outW; j++)
+            {
+                float best = float.NegativeInfinity;
+                bool any = false;
+                for (int a = 0; a < h.Count[i]; a++)
+                {
+                    float* row = src + ((long)(h.Start[i] + (a * h.Step)) * srcStride) + w.Start[j];
+                    for (int b = 0; b < w.Count[j]; b++)
+                    {
+                        float v = row[b * w.Step];
+                        if (v > best || float.IsNaN(v) || !any)
+                        {
+                            best = v;
+                            any = true;
+                        }
+                    }
+                }
+                dst[((long)i * outW) + j] = best + add;
+            }
+        }
+    }
+
+    // The 2×2 rows of MaxPlaneAdd, eight outputs a step (four for rows of fewer than eight), the
+    // last step overlapping the one before; the taps are taken in MaxPairsRow's order under its NaN rule.
+    private static void MaxPairsRowAdd(float* top, int stride, int outW, float add, float* dst)
+    {
+        int step = Vector256.IsHardwareAccelerated && outW >= 8 ? 8 : 4;
+        for (int j = 0; ; j += step)
+        {
+            j = Math.Min(j, outW - step);
+            float* at = top + (2 * j);
+            if (step == 8)
+            {
+                var (a, b) = Pairs256(at);
+                var (c, d) = Pairs256(at + stride);
+                Max4(a, b, c, d, add).Store(dst + j);
+            }
+            else
+            {
+                var (a, b) = Pairs(at);
+                var (c, d) = Pairs(at + stride);
+                Max4(a.ToVector256Unsafe(), b.ToVector256Unsafe(), c.ToVector256Unsafe(), d.ToVector256Unsafe(), add).GetLower().Store(dst + j);
+            }
+            if (j == outW - step)
+            {
+                return;
+            }
+        }
+    }
+
+    private static Vector256<float> Max4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d, float add)
+    {
+        return Take(Take(Take(a, b), c), d) + Vector256.Create(add);
+
+        static Vector256<float> Take(Vector256<float> best, Vector256<float> v) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(v, best) | ~Vector256.Equals(v, v), v, best);
+    }
+
+    private static (Vector256<float> Even, Vector256<float> Odd) Pairs256(float* p)
+    {
+        var lo = Vector256.Load((ulong*)p);
+        var hi = Vector256.Load((ulong*)(p + 8));
+        return (Vector256.Narrow(lo, hi).AsSingle(), Vector256.Narrow(lo >>> 32, hi >>> 32).AsSingle());
+    }
+
     // PyTorch's rule: a later element wins when it is larger or NaN, so the first maximum is kept.
     private static void Take(float v, int at, ref float best, ref int bestAt)
     {

@@ -28,16 +28,25 @@ public sealed class Sequential : Module
     /// Sequential produced is done in place: no one else can see that buffer, and inference is
     /// memory-bound. A ReLU followed by max pooling runs after the pooling instead (the two
     /// commute: max(relu(a), relu(b)) = relu(max(a, b))), on a quarter of the data. The input's
-    /// own storage is never written.
+    /// own storage is never written. Conv2d → ReLU → MaxPool2d runs as one fused op
+    /// (<see cref="Tensor.Conv2dReluMaxPool"/>) that never stores the convolution's full output,
+    /// unless activations are being captured.
     /// </remarks>
     public override Tensor Forward(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
         bool inference = !Autograd.Tape.IsRecording;
+        bool fuse = inference && !Autograd.ActivationCapture.IsActive;
         var h = x;
         for (int i = 0; i < layers.Length; i++)
         {
             var layer = layers[i];
+            if (fuse && layer is Conv2d conv && i + 2 < layers.Length && layers[i + 1] is ReLU && layers[i + 2] is MaxPool2d convPool)
+            {
+                h = Tensor.Conv2dReluMaxPool(h, conv.Weight, conv.Bias, conv.Geometry, convPool.Geometry);
+                i += 2;
+                continue;
+            }
             if (inference && layer is ReLU && i + 1 < layers.Length && layers[i + 1] is MaxPool2d pool)
             {
                 h = pool.Forward(h);
