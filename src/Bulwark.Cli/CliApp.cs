@@ -34,6 +34,8 @@ public static class CliApp
         root.Subcommands.Add(TrainCommand.Create(io));
         root.Subcommands.Add(ModelCommand.Create(io));
         root.Subcommands.Add(DataCommand.Create(io));
+        root.Subcommands.Add(AttackCommand.Create(io));
+        root.Subcommands.Add(RobustnessCommand.Create(io));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -5,7 +5,7 @@ namespace Bulwark.Engine.IO;
 /// complete, so a failed or interrupted write never leaves a half-written file or destroys
 /// the previous one.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Runs <paramref name="write"/> on a temporary file beside <paramref name="path"/>, then moves it into place.</summary>
     public static void Write(string path, Action<Stream> write)

@@ -36,9 +36,11 @@ public static class SanityAnalysers
     public static bool LikelyGradientMasking(IEnumerable<SanityConclusion> conclusions) =>
         conclusions.Any(c => !c.Passed);
 
-    internal static string Pct(double v) => (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + " %";
+    /// <summary>A fraction as a percentage with one decimal.</summary>
+    public static string Pct(double v) => (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + " %";
 
-    internal static string Eps(float? e) => e?.ToString("0.####", CultureInfo.InvariantCulture) ?? "∞";
+    /// <summary>A budget for messages (∞ when null).</summary>
+    public static string Eps(float? e) => e?.ToString("0.####", CultureInfo.InvariantCulture) ?? "∞";
 
     private sealed class UnboundedAttackSucceeds : ISanityAnalyser
     {
