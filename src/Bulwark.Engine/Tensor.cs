@@ -50,7 +50,7 @@ public sealed partial class Tensor
     public int Dim(int axis) => shape[ShapeUtil.NormalizeAxis(axis, Rank)];
 
     /// <summary>Whether gradients flow to this tensor.</summary>
-    public bool RequiresGrad { get; private set; }
+    public bool RequiresGrad { get; internal set; }
 
     /// <summary>The accumulated gradient of a leaf after <see cref="Backward"/>; null before.</summary>
     public Tensor? Grad { get; set; }

@@ -161,6 +161,60 @@ public static class Tape
             [output] = gradOutput ?? Tensor.OnesLike(output),
         };
 
+        // Only the part of the graph that leads to a wanted tensor needs gradients: the rest (the
+        // weights, when an attack asks for input gradients) is switched off for this pass so the
+        // ops' backward rules skip it, and switched back on afterwards. Not when the backward pass
+        // is itself recorded: a later derivative may need what this one does not.
+        var pruned = stopAt is null || createGraph ? [] : Unneeded(order, stopAt);
+        foreach (var t in pruned)
+        {
+            t.RequiresGrad = false;
+        }
+        try
+        {
+            return Propagate(order, grads, stopAt, createGraph);
+        }
+        finally
+        {
+            foreach (var t in pruned)
+            {
+                t.RequiresGrad = true;
+            }
+        }
+    }
+
+    private static List<Tensor> Unneeded(List<Tensor> order, HashSet<Tensor> wanted)
+    {
+        var needed = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var unneeded = new List<Tensor>();
+        foreach (var t in order)
+        {
+            bool leads = wanted.Contains(t);
+            if (!leads && t.GradFn is not null)
+            {
+                foreach (var input in t.GradFn.Inputs)
+                {
+                    if (needed.Contains(input))
+                    {
+                        leads = true;
+                        break;
+                    }
+                }
+            }
+            if (leads)
+            {
+                needed.Add(t);
+            }
+            else if (t.RequiresGrad)
+            {
+                unneeded.Add(t);
+            }
+        }
+        return unneeded;
+    }
+
+    private static Dictionary<Tensor, Tensor> Propagate(List<Tensor> order, Dictionary<Tensor, Tensor> grads, HashSet<Tensor>? stopAt, bool createGraph)
+    {
         using var scope = createGraph ? EnableGrad() : NoGrad();
         for (int i = order.Count - 1; i >= 0; i--)
         {
