@@ -1,4 +1,5 @@
 using Bulwark.Data;
+using Bulwark.Engine.Nn;
 using Bulwark.Models;
 
 namespace Bulwark.Tests.Attacks;
@@ -25,6 +26,9 @@ internal static class SpamFilters
 
     /// <summary>Logistic regression on the training split.</summary>
     public static EngineClassifier Logistic => LogisticFilter.Value;
+
+    /// <summary>The linear layer of a model the spam learners fit (<c>Sequential(Flatten, Linear)</c>).</summary>
+    public static Linear LinearOf(EngineClassifier model) => (Linear)((Sequential)model.Model).NamedChildren().Last().Module;
 
     /// <summary>The share of <paramref name="data"/> that <paramref name="filter"/> labels correctly.</summary>
     public static double Accuracy(IClassifier filter, Dataset data)

@@ -1,6 +1,5 @@
 using Bulwark.Data;
 using Bulwark.Engine;
-using Bulwark.Engine.Nn;
 using Bulwark.Models;
 using Bulwark.Tests.Attacks;
 
@@ -10,8 +9,7 @@ public sealed class LogisticRegressionLearnerTests
 {
     private static Dataset SpamSubset => SpamFilters.Spam.Train.Take(300);
 
-    private static float[] Weights(EngineClassifier model) =>
-        ((Linear)((Sequential)model.Model).NamedChildren().Last().Module).Weight.ToArray();
+    private static float[] Weights(EngineClassifier model) => SpamFilters.LinearOf(model).Weight.ToArray();
 
     [Fact]
     public void Filters_the_bundled_spam_test_split_with_at_least_95_percent_accuracy()

@@ -1,6 +1,5 @@
 using Bulwark.Data;
 using Bulwark.Engine;
-using Bulwark.Engine.Nn;
 using Bulwark.Models;
 using Bulwark.Tests.Attacks;
 
@@ -23,7 +22,7 @@ public sealed class MultinomialNaiveBayesLearnerTests
     {
         var data = Tiny([2, 0, 1, 1, 0, 0, 0, 3, 1], [0, 0, 1]);
         var model = new MultinomialNaiveBayesLearner().Fit(data);
-        var linear = Assert.IsType<Linear>(((Sequential)model.Model).NamedChildren().Last().Module);
+        var linear = SpamFilters.LinearOf(model);
         // Class 0 sums [3, 0, 1] (total 4), class 1 sums [0, 3, 1]; θ = (sum + 1) / (4 + 3).
         double[] expected = [Math.Log(4 / 7.0), Math.Log(1 / 7.0), Math.Log(2 / 7.0), Math.Log(1 / 7.0), Math.Log(4 / 7.0), Math.Log(2 / 7.0)];
         Assert.Equal(expected, linear.Weight.ToArray().Select(w => (double)w), (a, b) => Math.Abs(a - b) < 1e-6);
@@ -40,7 +39,7 @@ public sealed class MultinomialNaiveBayesLearnerTests
         var data = Tiny([2, 0, 1, 1, 0, 0, 0, 3, 1], [0, 0, 1]);
         float Spread(double alpha)
         {
-            var w = ((Linear)((Sequential)new MultinomialNaiveBayesLearner(alpha).Fit(data).Model).NamedChildren().Last().Module).Weight.ToArray();
+            var w = SpamFilters.LinearOf(new MultinomialNaiveBayesLearner(alpha).Fit(data)).Weight.ToArray();
             return w.Max() - w.Min();
         }
         Assert.True(Spread(100) < Spread(1));
