@@ -9,6 +9,7 @@ var cases = new Dictionary<string, Func<BenchContext, BenchResult>>(StringCompar
     ["gemm"] = GemmCase.Run,
     ["cnn-forward"] = CnnCases.Forward,
     ["cnn-train-step"] = CnnCases.TrainStep,
+    ["pgd"] = PgdCase.Run,
 };
 
 var selected = new List<string>();
