@@ -1,0 +1,71 @@
+using Bulwark.Attacks.Evasion;
+using Bulwark.Engine;
+using Bulwark.Models;
+using Xunit.Abstractions;
+
+namespace Bulwark.Tests.Attacks.Evasion;
+
+/// <summary>
+/// The black-box attacks on the shared digits CNN, seen only through PredictProba: real effects,
+/// per-sample query budgets never exceeded, determinism, inputs untouched, bounds respected.
+/// </summary>
+public sealed class BlackBoxAttackTests(ITestOutputHelper output)
+{
+    /// <summary>The digits CNN behind a prediction API: PredictProba and nothing else, so no gradient can leak.</summary>
+    internal sealed class PredictOnly(IClassifier inner) : IClassifier
+    {
+        public IReadOnlyList<int> InputShape => inner.InputShape;
+
+        public int ClassCount => inner.ClassCount;
+
+        public InputBounds Bounds => inner.Bounds;
+
+        public Tensor PredictProba(Tensor batch) => inner.PredictProba(batch);
+    }
+
+    private static (QueryCountingClassifier Model, Tensor X, LongTensor Y) Setup(int count, long? budget = null)
+    {
+        var white = TrainedModels.DigitsCnn();
+        var (x, y) = TrainedModels.CorrectlyClassified(white, count);
+        return (new QueryCountingClassifier(new PredictOnly(white), budget), x, y);
+    }
+
+    private static double MedianQueries(AttackResult r) =>
+        r.MedianOverSuccesses(r.QueriesPerSample!.Select(q => (float)q).ToArray());
+
+    private static void AssertValid(AttackResult r, Tensor x, float[] before, int maxQueries)
+    {
+        Assert.Equal(before, x.ToArray());
+        Assert.All(r.Adversarial.ToArray(), v => Assert.InRange(v, 0f, 1f));
+        Assert.NotNull(r.QueriesPerSample);
+        Assert.All(r.QueriesPerSample, q => Assert.InRange(q, 1, maxQueries));
+        Assert.Equal(r.Queries, r.QueriesPerSample.Sum());
+    }
+
+    [Fact]
+    public void Square_linf_breaks_nearly_every_digit_within_its_budget()
+    {
+        const int maxQueries = 1000;
+        var (model, x, y) = Setup(40, 40 * maxQueries);
+        var before = x.ToArray();
+        var r = new SquareAttack(new SquareAttackOptions { Epsilon = 0.2f, MaxQueries = maxQueries }).Run(model, x, y);
+        output.WriteLine($"square linf eps 0.2: success {r.SuccessRate:P1}, median queries {MedianQueries(r)}, total {r.Queries}, {r.Elapsed.TotalSeconds:F1}s");
+        AssertValid(r, x, before, maxQueries);
+        Assert.Equal(model.Queries, r.Queries);
+        Assert.All(r.Linf, v => Assert.True(v <= 0.2f + 1e-6f));
+        Assert.True(r.SuccessRate >= 0.9, $"success {r.SuccessRate:P1}");
+    }
+
+    [Fact]
+    public void Square_l2_succeeds_and_stays_in_its_ball()
+    {
+        const int maxQueries = 1000;
+        var (model, x, y) = Setup(30, 30 * maxQueries);
+        var before = x.ToArray();
+        var r = new SquareAttack(new SquareAttackOptions { Epsilon = 1.0f, Norm = NormKind.L2, MaxQueries = maxQueries }).Run(model, x, y);
+        output.WriteLine($"square l2 eps 1.0: success {r.SuccessRate:P1}, median queries {MedianQueries(r)}, median L2 {r.MedianOverSuccesses(r.L2):F3}, {r.Elapsed.TotalSeconds:F1}s");
+        AssertValid(r, x, before, maxQueries);
+        Assert.All(r.L2, v => Assert.True(v <= 1.0f + 1e-4f));
+        Assert.True(r.SuccessRate >= 0.5, $"success {r.SuccessRate:P1}");
+    }
+}
