@@ -68,4 +68,20 @@ public sealed class BlackBoxAttackTests(ITestOutputHelper output)
         Assert.All(r.L2, v => Assert.True(v <= 1.0f + 1e-4f));
         Assert.True(r.SuccessRate >= 0.5, $"success {r.SuccessRate:P1}");
     }
+
+    [Fact]
+    public void HopSkipJump_l2_comes_near_the_white_box_minimum_norms()
+    {
+        const int maxQueries = 2000;
+        var (model, x, y) = Setup(15, 15 * maxQueries);
+        var before = x.ToArray();
+        var r = new HopSkipJump(new HopSkipJumpOptions { MaxQueries = maxQueries }).Run(model, x, y);
+        var deepFool = new DeepFool().Run(TrainedModels.DigitsCnn(), x, y);
+        double hsj = r.MedianOverSuccesses(r.L2), df = deepFool.MedianOverSuccesses(deepFool.L2);
+        output.WriteLine($"hopskipjump l2 after {maxQueries} queries: success {r.SuccessRate:P1}, median L2 {hsj:F3}, deepfool {df:F3}, ratio {hsj / df:F2}, {r.Elapsed.TotalSeconds:F1}s");
+        AssertValid(r, x, before, maxQueries);
+        Assert.Equal(model.Queries, r.Queries);
+        Assert.Equal(1.0, r.SuccessRate);
+        Assert.True(hsj <= df * 1.5, $"median L2: hopskipjump {hsj:F3}, deepfool {df:F3}");
+    }
 }
