@@ -84,4 +84,21 @@ public sealed class BlackBoxAttackTests(ITestOutputHelper output)
         Assert.Equal(1.0, r.SuccessRate);
         Assert.True(hsj <= df * 1.5, $"median L2: hopskipjump {hsj:F3}, deepfool {df:F3}");
     }
+
+    [Fact]
+    public void Boundary_walk_shrinks_the_noise_start_towards_the_boundary()
+    {
+        const int maxQueries = 3000;
+        var (model, x, y) = Setup(10, 10 * maxQueries);
+        var before = x.ToArray();
+        var start = new BoundaryAttack(new BoundaryAttackOptions { MaxQueries = 40 }).Run(new PredictOnly(TrainedModels.DigitsCnn()), x, y);
+        var r = new BoundaryAttack(new BoundaryAttackOptions { MaxQueries = maxQueries }).Run(model, x, y);
+        var deepFool = new DeepFool().Run(TrainedModels.DigitsCnn(), x, y);
+        double walked = r.MedianOverSuccesses(r.L2), started = start.MedianOverSuccesses(start.L2), df = deepFool.MedianOverSuccesses(deepFool.L2);
+        output.WriteLine($"boundary l2 after {maxQueries} queries: success {r.SuccessRate:P1}, median L2 {walked:F3} (start {started:F3}), deepfool {df:F3}, ratio {walked / df:F2}, {r.Elapsed.TotalSeconds:F1}s");
+        AssertValid(r, x, before, maxQueries);
+        Assert.Equal(1.0, r.SuccessRate);
+        Assert.True(walked < started * 0.7, $"median L2 {walked:F3} after the walk, {started:F3} at the start");
+        Assert.True(walked <= df * 3, $"median L2: boundary {walked:F3}, deepfool {df:F3}");
+    }
 }
