@@ -101,4 +101,35 @@ public sealed class BlackBoxAttackTests(ITestOutputHelper output)
         Assert.True(walked < started * 0.7, $"median L2 {walked:F3} after the walk, {started:F3} at the start");
         Assert.True(walked <= df * 3, $"median L2: boundary {walked:F3}, deepfool {df:F3}");
     }
+
+    [Theory]
+    [InlineData(SimbaBasis.Dct)]
+    [InlineData(SimbaBasis.Pixel)]
+    public void Simba_lowers_the_true_class_until_the_label_flips(SimbaBasis basis)
+    {
+        const int maxQueries = 500;
+        var (model, x, y) = Setup(30, 30 * maxQueries);
+        var before = x.ToArray();
+        var r = new Simba(new SimbaOptions { Basis = basis, MaxQueries = maxQueries }).Run(model, x, y);
+        output.WriteLine($"simba {basis}: success {r.SuccessRate:P1}, median queries {MedianQueries(r)}, median L2 {r.MedianOverSuccesses(r.L2):F3}, {r.Elapsed.TotalSeconds:F1}s");
+        AssertValid(r, x, before, maxQueries);
+        Assert.Equal(model.Queries, r.Queries);
+        Assert.True(r.SuccessRate >= 0.8, $"success {r.SuccessRate:P1}");
+        var budgeted = new Simba(new SimbaOptions { Basis = basis, MaxQueries = maxQueries, Epsilon = 0.5f }).Run(new PredictOnly(TrainedModels.DigitsCnn()), x, y);
+        Assert.All(budgeted.L2, v => Assert.True(v <= 0.5f + 1e-4f));
+    }
+
+    [Fact]
+    public void Nes_pgd_breaks_digits_inside_its_linf_ball()
+    {
+        const int maxQueries = 2000;
+        var (model, x, y) = Setup(30, 30 * maxQueries);
+        var before = x.ToArray();
+        var r = new NesPgd(new NesPgdOptions { Epsilon = 0.2f, StepSize = 0.02f, MaxQueries = maxQueries }).Run(model, x, y);
+        output.WriteLine($"nes-pgd linf eps 0.2: success {r.SuccessRate:P1}, median queries {MedianQueries(r)}, {r.Elapsed.TotalSeconds:F1}s");
+        AssertValid(r, x, before, maxQueries);
+        Assert.Equal(model.Queries, r.Queries);
+        Assert.All(r.Linf, v => Assert.True(v <= 0.2f + 1e-6f));
+        Assert.True(r.SuccessRate >= 0.8, $"success {r.SuccessRate:P1}");
+    }
 }
