@@ -132,4 +132,84 @@ public sealed class BlackBoxAttackTests(ITestOutputHelper output)
         Assert.All(r.Linf, v => Assert.True(v <= 0.2f + 1e-6f));
         Assert.True(r.SuccessRate >= 0.8, $"success {r.SuccessRate:P1}");
     }
+
+    public static TheoryData<string> AttackNames => ["square", "hopskipjump", "boundary", "simba", "nes-pgd"];
+
+    /// <summary>Each attack with a small budget, as a fresh instance.</summary>
+    internal static EvasionAttack Small(string name, int maxQueries, ulong seed = 0) => name switch
+    {
+        "square" => new SquareAttack(new SquareAttackOptions { Epsilon = 0.2f, MaxQueries = maxQueries, Seed = seed }),
+        "hopskipjump" => new HopSkipJump(new HopSkipJumpOptions { MaxQueries = maxQueries, Seed = seed }),
+        "boundary" => new BoundaryAttack(new BoundaryAttackOptions { MaxQueries = maxQueries, Seed = seed }),
+        "simba" => new Simba(new SimbaOptions { MaxQueries = maxQueries, Seed = seed }),
+        _ => new NesPgd(new NesPgdOptions { Epsilon = 0.2f, StepSize = 0.02f, MaxQueries = maxQueries, Seed = seed }),
+    };
+
+    [Theory]
+    [MemberData(nameof(AttackNames))]
+    public void Budgets_hold_exactly_and_the_same_seed_gives_the_same_result(string name)
+    {
+        const int maxQueries = 157;
+        var (model, x, y) = Setup(12, 12 * maxQueries);
+        var before = x.ToArray();
+        var first = Small(name, maxQueries, seed: 3).Run(model, x, y);
+        var again = Small(name, maxQueries, seed: 3).Run(new PredictOnly(TrainedModels.DigitsCnn()), x, y);
+        AssertValid(first, x, before, maxQueries);
+        Assert.Equal(model.Queries, first.Queries);
+        Assert.Equal(first.Adversarial.ToArray(), again.Adversarial.ToArray());
+        Assert.Equal(first.QueriesPerSample, again.QueriesPerSample);
+        Assert.Equal(first.Success, again.Success);
+    }
+
+    [Fact]
+    public void Batches_carry_many_samples_per_model_call()
+    {
+        var (model, x, y) = Setup(20);
+        var r = new SquareAttack(new SquareAttackOptions { Epsilon = 0.2f, MaxQueries = 300 }).Run(model, x, y);
+        double perCall = model.Queries / (double)model.Calls;
+        output.WriteLine($"square: {model.Queries} queries in {model.Calls} calls");
+        Assert.True(perCall >= 4, $"{perCall:F1} samples per call");
+        Assert.True(r.SuccessRate >= 0.9);
+    }
+
+    [Fact]
+    public void Targeted_attacks_reach_their_targets()
+    {
+        var (model, x, y) = Setup(10);
+        var targets = new LongTensor(y.Data.Select(v => (v + 1) % 10).ToArray(), 10);
+        var square = new SquareAttack(new SquareAttackOptions { Epsilon = 0.3f, MaxQueries = 2000 }).Run(model, x, y, targets);
+        var simba = new Simba(new SimbaOptions { StepSize = 0.5f, MaxQueries = 2000 }).Run(model, x, y, targets);
+        var predicted = TrainedModels.DigitsCnn().PredictProba(square.Adversarial).ArgMax(-1).Data;
+        for (int i = 0; i < 10; i++)
+            Assert.Equal(square.Success[i], predicted[i] == targets.Data[i]);
+        output.WriteLine($"targeted: square {square.SuccessRate:P0}, simba {simba.SuccessRate:P0}");
+        Assert.True(square.SuccessRate >= 0.7, $"square targeted {square.SuccessRate:P0}");
+        Assert.True(simba.SuccessRate >= 0.7, $"simba targeted {simba.SuccessRate:P0}");
+    }
+
+    [Fact]
+    public void HopSkipJump_linf_and_bad_options()
+    {
+        var (model, x, y) = Setup(8);
+        var r = new HopSkipJump(new HopSkipJumpOptions { Norm = NormKind.Linf, MaxQueries = 1500 }).Run(model, x, y);
+        var pgd = new Pgd(new PgdOptions { Epsilon = 0.2f, Steps = 40 }).Run(TrainedModels.DigitsCnn(), x, y);
+        output.WriteLine($"hopskipjump linf: success {r.SuccessRate:P0}, median Linf {r.MedianOverSuccesses(r.Linf):F3}; pgd eps 0.2 success {pgd.SuccessRate:P0}");
+        Assert.Equal(1.0, r.SuccessRate);
+        Assert.True(r.MedianOverSuccesses(r.Linf) < 0.5, $"median Linf {r.MedianOverSuccesses(r.Linf):F3}");
+        Assert.Throws<BulwarkInputException>(() => new SquareAttack(new SquareAttackOptions { Norm = NormKind.L1 }));
+        Assert.Throws<BulwarkInputException>(() => new NesPgd(new NesPgdOptions { Samples = 7 }));
+        Assert.Throws<BulwarkInputException>(() => new HopSkipJump(new HopSkipJumpOptions { MaxQueries = 1 }));
+        Assert.Throws<BulwarkInputException>(() => new Simba(new SimbaOptions { StepSize = 0 }));
+        Assert.Throws<BulwarkInputException>(() => new BoundaryAttack(new BoundaryAttackOptions { StepAdaptation = 1 }));
+        Assert.Throws<BulwarkInputException>(() => new HopSkipJump().RunCurve(model, x, y, [0.1f]));
+    }
+
+    [Fact]
+    public void The_p_schedule_halves_at_the_papers_iterations_scaled_to_the_budget()
+    {
+        Assert.Equal(0.05, SquareAttack.PSchedule(0.05, 10, 10_000));
+        Assert.Equal(0.025, SquareAttack.PSchedule(0.05, 11, 10_000));
+        Assert.Equal(0.05 / 512, SquareAttack.PSchedule(0.05, 9_000, 10_000));
+        Assert.Equal(0.05 / 16, SquareAttack.PSchedule(0.05, 60, 1_000));
+    }
 }
