@@ -101,6 +101,24 @@ internal sealed class BlackBoxOracle
         return r;
     }
 
+    /// <summary>
+    /// Queries every sample's row of <paramref name="points"/> once; returns <paramref name="score"/>
+    /// of each answer, whether each is adversarial, and the class count.
+    /// </summary>
+    public (float[] Score, bool[] Adversarial, int Classes) EvaluateAll(float[] points, RowScore score)
+    {
+        var p = Probabilities(points, Enumerable.Range(0, Samples).ToArray());
+        int classes = Samples == 0 ? 0 : p.Length / Samples;
+        var s = new float[Samples];
+        var adversarial = new bool[Samples];
+        for (int i = 0; i < Samples; i++)
+        {
+            s[i] = score(p.AsSpan(i * classes, classes), i);
+            adversarial[i] = IsAdversarial(p.AsSpan(i * classes, classes), i);
+        }
+        return (s, adversarial, classes);
+    }
+
     /// <summary>Whether a probability row is adversarial for the sample: its top class (first on ties) against the label or target.</summary>
     public bool IsAdversarial(ReadOnlySpan<float> p, int sample)
     {
@@ -142,3 +160,6 @@ internal sealed class BlackBoxOracle
         return Tensor.FromArray(rows, shape);
     }
 }
+
+/// <summary>A per-row quantity an attack lowers, from a probability row and the sample it belongs to.</summary>
+internal delegate float RowScore(ReadOnlySpan<float> probabilities, int sample);

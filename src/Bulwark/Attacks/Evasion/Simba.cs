@@ -72,17 +72,9 @@ public sealed class Simba(SimbaOptions? options = null) : EvasionAttack("simba",
         var basis = new Basis(grid, options);
         var order = Enumerable.Range(0, n).Select(_ => basis.Order(context.Rng)).ToArray();
         var current = (float[])oracle.Original.Clone();
-        var score = new float[n];
-        var done = new bool[n];
+        var (score, done, classes) = oracle.EvaluateAll(current, (p, i) => Score(oracle, p, i));
         var next = new int[n];
         var all = Enumerable.Range(0, n).ToArray();
-        var p0 = oracle.Probabilities(current, all);
-        int classes = n == 0 ? 0 : p0.Length / n;
-        for (int i = 0; i < n; i++)
-        {
-            score[i] = Score(oracle, p0.AsSpan(i * classes, classes), i);
-            done[i] = oracle.IsAdversarial(p0.AsSpan(i * classes, classes), i);
-        }
         var direction = new float[d];
         var improved = new bool[n];
         while (true)

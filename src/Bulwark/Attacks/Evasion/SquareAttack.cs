@@ -63,16 +63,8 @@ public sealed class SquareAttack(SquareAttackOptions? options = null) : EvasionA
         var rng = context.Rng;
         int n = oracle.Samples, d = oracle.Dimension;
         var best = Norm == NormKind.Linf ? StripesInit(oracle, grid, rng, epsilon) : BumpsInit(oracle, grid, rng, epsilon);
-        var margin = new float[n];
-        var done = new bool[n];
+        var (margin, done, classes) = oracle.EvaluateAll(best, oracle.Margin);
         var all = Enumerable.Range(0, n).ToArray();
-        var p0 = oracle.Probabilities(best, all);
-        int classes = n == 0 ? 0 : p0.Length / n;
-        for (int i = 0; i < n; i++)
-        {
-            margin[i] = oracle.Margin(p0.AsSpan(i * classes, classes), i);
-            done[i] = oracle.IsAdversarial(p0.AsSpan(i * classes, classes), i);
-        }
         double pInit = options.PInit ?? (Norm == NormKind.Linf ? 0.05 : 0.1);
         var candidates = new float[n * d];
         for (int iteration = 1; ; iteration++)
