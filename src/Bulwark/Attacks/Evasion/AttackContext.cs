@@ -10,6 +10,7 @@ namespace Bulwark.Attacks.Evasion;
 public sealed class AttackContext
 {
     private readonly IClassifier model;
+    private long[]? sampleQueries;
 
     internal AttackContext(IClassifier model, Rng rng)
     {
@@ -69,6 +70,20 @@ public sealed class AttackContext
 
     /// <summary>Counts gradient work an attack did through <see cref="IGradientClassifier.Forward"/> itself.</summary>
     public void CountGradients(int samples) => GradientCalls += samples;
+
+    /// <summary>
+    /// Records what each sample of the current chunk cost in queries; black-box attacks call it
+    /// at the end of their override so the result can report queries per sample.
+    /// </summary>
+    public void RecordSampleQueries(long[] perSample) => sampleQueries = perSample ?? throw new ArgumentNullException(nameof(perSample));
+
+    /// <summary>The per-sample queries recorded for the chunk just attacked, or null; clears them.</summary>
+    internal long[]? TakeSampleQueries()
+    {
+        var r = sampleQueries;
+        sampleQueries = null;
+        return r;
+    }
 
     /// <summary>Clips to the input bounds.</summary>
     public Tensor Clip(Tensor x) => x.Clamp(Bounds.Lower, Bounds.Upper);

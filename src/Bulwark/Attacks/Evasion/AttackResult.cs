@@ -36,6 +36,12 @@ public sealed record AttackResult
     /// <summary>Samples sent to the model for scores (black-box queries), summed over the batch.</summary>
     public required long Queries { get; init; }
 
+    /// <summary>
+    /// Model evaluations per sample, including the final check of the result, for attacks that
+    /// count them (the black-box ones); null otherwise.
+    /// </summary>
+    public long[]? QueriesPerSample { get; init; }
+
     /// <summary>Per-sample gradient evaluations, summed over the batch.</summary>
     public required long GradientCalls { get; init; }
 

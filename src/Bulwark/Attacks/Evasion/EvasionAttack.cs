@@ -73,12 +73,19 @@ public abstract class EvasionAttack
         int n = original.Shape[0];
         var chunks = new List<Tensor>();
         var success = new bool[n];
+        var perSample = new long[n];
+        bool counted = true;
         for (int from = 0; from < n; from += BatchSize)
         {
             int to = Math.Min(n, from + BatchSize);
             var xs = original.Slice(0, from, to).Contiguous();
             var part = criterion.Slice(from, to);
             var adv = Perturb(context, xs, part, epsilon ?? float.PositiveInfinity).Detach();
+            if (context.TakeSampleQueries() is { } spent && spent.Length == to - from)
+                for (int i = from; i < to; i++)
+                    perSample[i] = spent[i - from] + 1;
+            else
+                counted = false;
             if (epsilon is { } budget)
                 adv = xs.Add(Norms.Project(adv.Sub(xs), Norm, budget));
             adv = context.Clip(adv).Contiguous();
@@ -99,6 +106,7 @@ public abstract class EvasionAttack
             L2 = Norms.Measure(delta, NormKind.L2),
             Linf = Norms.Measure(delta, NormKind.Linf),
             Queries = context.Queries,
+            QueriesPerSample = counted && n > 0 ? perSample : null,
             GradientCalls = context.GradientCalls,
             Elapsed = clock.Elapsed,
         };
