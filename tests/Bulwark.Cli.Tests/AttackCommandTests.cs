@@ -84,6 +84,19 @@ public sealed class AttackCommandTests : IDisposable
     }
 
     [Fact]
+    public void Square_runs_black_box_through_onnx_runtime_within_its_query_budget()
+    {
+        var (model, data, _) = Files(20);
+        var (exit, stdout, stderr) = CliRunner.Run("attack", "square", "--model", model, "--data", data, "--eps", "0.3", "--max-queries", "200", "--out", dir.File("sq.npy"), "--json");
+        Assert.True(exit == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("success_rate").GetDouble() >= 0.5, stdout);
+        Assert.True(root.GetProperty("queries").GetInt64() <= 20 * 200, stdout);
+        Assert.Equal(0, root.GetProperty("gradient_calls").GetInt64());
+    }
+
+    [Fact]
     public void Robustness_prints_a_falling_curve_and_passing_sanity_checks()
     {
         var (model, data, _) = Files(20);

@@ -21,6 +21,7 @@ internal static class AttackCommand
         var eps = new Option<float?>("--eps") { Description = "Perturbation budget (default: the attack's paper default)." };
         var norm = new Option<string>("--norm") { Description = "inf, 2 or 1.", DefaultValueFactory = _ => "inf" };
         var steps = new Option<int?>("--steps") { Description = "Iterations (default: the attack's)." };
+        var maxQueries = new Option<int?>("--max-queries") { Description = "Black-box attacks: queries allowed per sample (default: the attack's)." };
         var targeted = new Option<int?>("--targeted") { Description = "Target class: every sample not already of this class is pushed towards it." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0UL };
         var limit = new Option<int?>("--limit") { Description = "Attack only the first N samples." };
@@ -29,7 +30,7 @@ internal static class AttackCommand
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
         var command = new Command("attack", "Run one evasion attack against a model and write the adversarial examples.")
         {
-            name, model, data, eps, norm, steps, targeted, seed, limit, bounds, output, json,
+            name, model, data, eps, norm, steps, maxQueries, targeted, seed, limit, bounds, output, json,
         };
         command.SetAction(parse =>
         {
@@ -40,6 +41,7 @@ internal static class AttackCommand
                 Norm = AttackCatalog.ParseNorm(parse.GetValue(norm)!),
                 Steps = parse.GetValue(steps),
                 Seed = parse.GetValue(seed),
+                MaxQueries = parse.GetValue(maxQueries),
             };
             var attack = AttackCatalog.Create(entry.Name, settings);
             string outPath = Path.GetFullPath(parse.GetValue(output)!.FullName);

@@ -48,6 +48,28 @@ public static class AttackCatalog
         {
             MaxIterations = s.Steps ?? new CarliniWagnerL2Options().MaxIterations, BatchSize = s.BatchSize ?? new CarliniWagnerL2Options().BatchSize,
         })),
+        new("square", false, [NormKind.Linf, NormKind.L2], "score-based random square search (Andriushchenko et al. 2020)", s => new SquareAttack(new SquareAttackOptions
+        {
+            Epsilon = s.Epsilon ?? new SquareAttackOptions().Epsilon, Norm = s.Norm, MaxQueries = s.MaxQueries ?? new SquareAttackOptions().MaxQueries, Seed = s.Seed,
+            BatchSize = s.BatchSize ?? new SquareAttackOptions().BatchSize,
+        })),
+        new("hopskipjump", false, [NormKind.L2, NormKind.Linf], "decision-based, minimum norm (Chen, Jordan & Wainwright 2020)", s => new HopSkipJump(new HopSkipJumpOptions
+        {
+            Norm = s.Norm, MaxQueries = s.MaxQueries ?? new HopSkipJumpOptions().MaxQueries, Seed = s.Seed, BatchSize = s.BatchSize ?? new HopSkipJumpOptions().BatchSize,
+        })),
+        new("boundary", false, [NormKind.L2], "decision-based random walk along the boundary (Brendel et al. 2018)", s => new BoundaryAttack(new BoundaryAttackOptions
+        {
+            MaxQueries = s.MaxQueries ?? new BoundaryAttackOptions().MaxQueries, Seed = s.Seed, BatchSize = s.BatchSize ?? new BoundaryAttackOptions().BatchSize,
+        })),
+        new("simba", false, [NormKind.L2], "simple black-box attack in the DCT basis (Guo et al. 2019)", s => new Simba(new SimbaOptions
+        {
+            Epsilon = s.Epsilon, MaxQueries = s.MaxQueries ?? new SimbaOptions().MaxQueries, Seed = s.Seed, BatchSize = s.BatchSize ?? new SimbaOptions().BatchSize,
+        })),
+        new("nes", false, LinfOnly, "NES gradient estimation + PGD (Ilyas et al. 2018)", s => new NesPgd(new NesPgdOptions
+        {
+            Epsilon = s.Epsilon ?? new NesPgdOptions().Epsilon, MaxQueries = s.MaxQueries ?? new NesPgdOptions().MaxQueries, Seed = s.Seed,
+            BatchSize = s.BatchSize ?? new NesPgdOptions().BatchSize,
+        })),
     ];
 
     /// <summary>The attack called <paramref name="name"/>, built with <paramref name="settings"/>.</summary>
@@ -62,6 +84,8 @@ public static class AttackCatalog
             AttackInput.CheckEpsilon(e);
         if (settings.Steps is < 1)
             throw new BulwarkInputException($"steps must be at least 1, got {settings.Steps}");
+        if (settings.MaxQueries is < 1)
+            throw new BulwarkInputException($"the query budget must be at least 1, got {settings.MaxQueries}");
         return entry.Create(settings);
     }
 

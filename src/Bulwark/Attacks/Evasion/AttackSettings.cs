@@ -18,6 +18,9 @@ public sealed record AttackSettings
     /// <summary>Seed of every random choice.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>Per-sample query budget of black-box attacks.</summary>
+    public int? MaxQueries { get; init; }
+
     /// <summary>Samples per model call.</summary>
     public int? BatchSize { get; init; }
 }
