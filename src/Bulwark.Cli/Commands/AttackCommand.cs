@@ -17,7 +17,7 @@ internal static class AttackCommand
     {
         var name = new Argument<string>("name") { Description = "The attack: " + string.Join(", ", AttackCatalog.All.Select(a => a.Name)) + "." };
         var model = new Option<string>("--model") { Description = "An ONNX file, or a KServe-v2 endpoint http://host:port/v2/models/NAME (black-box attacks only).", Required = true };
-        var data = new Option<FileInfo>("--data") { Description = ".npz with x (float32, N×C×H×W or N×D) and y (int64 labels).", Required = true };
+        var data = new Option<string>("--data") { Description = ".npz with x (float32, N×C×H×W or N×D) and y (int64 labels), a folder of IDX files (its test part) or a built-in image dataset.", Required = true };
         var eps = new Option<float?>("--eps") { Description = "Perturbation budget (default: the attack's paper default)." };
         var norm = new Option<string>("--norm") { Description = "inf, 2 or 1.", DefaultValueFactory = _ => "inf" };
         var steps = new Option<int?>("--steps") { Description = "Iterations (default: the attack's)." };
@@ -45,11 +45,11 @@ internal static class AttackCommand
             };
             var attack = AttackCatalog.Create(entry.Name, settings);
             string outPath = Path.GetFullPath(parse.GetValue(output)!.FullName);
-            string dataPath = parse.GetValue(data)!.FullName;
+            string dataPath = parse.GetValue(data)!;
             string modelArg = parse.GetValue(model)!;
             CliPaths.RefuseOverwrite(outPath, dataPath, "--data");
             CliPaths.RefuseOverwrite(outPath, modelArg, "--model");
-            var set = NpzDatasetLoader.Load(dataPath);
+            var set = AttackData.Load(dataPath);
             if (parse.GetValue(limit) is int n)
             {
                 if (n < 1)

@@ -15,7 +15,7 @@ internal static class RobustnessCommand
     public static Command Create(CliIO io)
     {
         var model = new Option<string>("--model") { Description = "An ONNX file (imported for white-box gradients).", Required = true };
-        var data = new Option<FileInfo>("--data") { Description = ".npz with x and y.", Required = true };
+        var data = new Option<string>("--data") { Description = ".npz with x and y, a folder of IDX files (its test part) or a built-in image dataset.", Required = true };
         var eps = new Option<string>("--eps") { Description = "Comma-separated budgets.", DefaultValueFactory = _ => "0,0.05,0.1,0.2" };
         var norm = new Option<string>("--norm") { Description = "inf, 2 or 1.", DefaultValueFactory = _ => "inf" };
         var steps = new Option<int>("--steps") { Description = "PGD iterations.", DefaultValueFactory = _ => 20 };
@@ -35,7 +35,7 @@ internal static class RobustnessCommand
             int k = parse.GetValue(steps);
             if (k < 1)
                 throw new BulwarkInputException($"--steps must be at least 1, got {k}");
-            var set = NpzDatasetLoader.Load(parse.GetValue(data)!.FullName);
+            var set = AttackData.Load(parse.GetValue(data)!);
             if (parse.GetValue(limit) is int n)
                 set = set.Take(n);
             var box = ModelTargets.ParseBounds(parse.GetValue(bounds)!);
