@@ -24,13 +24,14 @@ internal static class AttackCommand
         var maxQueries = new Option<int?>("--max-queries") { Description = "Black-box attacks: queries allowed per sample (default: the attack's)." };
         var targeted = new Option<int?>("--targeted") { Description = "Target class: every sample not already of this class is pushed towards it." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0UL };
-        var limit = new Option<int?>("--limit") { Description = "Attack only the first N samples." };
+        var limit = new Option<int?>("--limit") { Description = "Attack only the first N samples (after --correct-only)." };
+        var correctOnly = new Option<bool>("--correct-only") { Description = "Attack only samples the model classifies correctly, so success rates count real flips." };
         var bounds = new Option<string>("--bounds") { Description = "Input bounds 'lo,hi'.", DefaultValueFactory = _ => "0,1" };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the adversarial inputs (.npy, same shape as x).", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
         var command = new Command("attack", "Run one evasion attack against a model and write the adversarial examples.")
         {
-            name, model, data, eps, norm, steps, maxQueries, targeted, seed, limit, bounds, output, json,
+            name, model, data, eps, norm, steps, maxQueries, targeted, seed, limit, correctOnly, bounds, output, json,
         };
         command.SetAction(parse =>
         {
@@ -50,15 +51,18 @@ internal static class AttackCommand
             CliPaths.RefuseOverwrite(outPath, dataPath, "--data");
             CliPaths.RefuseOverwrite(outPath, modelArg, "--model");
             var set = AttackData.Load(dataPath);
-            if (parse.GetValue(limit) is int n)
-            {
-                if (n < 1)
-                    throw new BulwarkInputException($"--limit must be at least 1, got {n}");
-                set = set.Take(n);
-            }
+            if (parse.GetValue(limit) is < 1)
+                throw new BulwarkInputException($"--limit must be at least 1, got {parse.GetValue(limit)}");
             var classifier = ModelTargets.Open(modelArg, entry.NeedsGradients, ModelTargets.ParseBounds(parse.GetValue(bounds)!));
             try
             {
+                if (parse.GetValue(correctOnly))
+                {
+                    var predicted = classifier.PredictProba(set.Features).ArgMax(-1).Data;
+                    set = set.Subset(Enumerable.Range(0, set.Count).Where(i => predicted[i] == set.Labels.Data[i]).ToArray());
+                }
+                if (parse.GetValue(limit) is int n)
+                    set = set.Take(n);
                 if (set.ClassCount > classifier.ClassCount)
                     throw new BulwarkInputException($"{dataPath}: labels go up to {set.ClassCount - 1} but the model has {classifier.ClassCount} classes");
                 var x = set.Features;
