@@ -36,6 +36,7 @@ public static class CliApp
         root.Subcommands.Add(DataCommand.Create(io));
         root.Subcommands.Add(AttackCommand.Create(io));
         root.Subcommands.Add(RobustnessCommand.Create(io));
+        root.Subcommands.Add(CertifyCommand.Create(io));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -97,6 +97,22 @@ public sealed class AttackCommandTests : IDisposable
     }
 
     [Fact]
+    public void Certify_reports_certified_accuracy_that_falls_with_the_radius()
+    {
+        var (model, data, _) = Files(10);
+        var (exit, stdout, stderr) = CliRunner.Run("certify", "--model", model, "--data", data, "--sigma", "0.25", "--n", "500", "--n0", "50", "--radii", "0,0.25,1", "--json");
+        Assert.True(exit == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var acc = doc.RootElement.GetProperty("certified_accuracy").EnumerateArray().Select(a => a.GetProperty("accuracy").GetDouble()).ToArray();
+        Assert.Equal(3, acc.Length);
+        Assert.True(acc[0] >= acc[1] && acc[1] >= acc[2], string.Join(", ", acc));
+        Assert.Equal(10, doc.RootElement.GetProperty("certificates").GetArrayLength());
+        var bad = CliRunner.Run("certify", "--model", model, "--data", data, "--sigma", "-1");
+        Assert.Equal(3, bad.Exit);
+        CliRunner.AssertNoStackTrace(bad.Err);
+    }
+
+    [Fact]
     public void Robustness_prints_a_falling_curve_and_passing_sanity_checks()
     {
         var (model, data, _) = Files(20);
