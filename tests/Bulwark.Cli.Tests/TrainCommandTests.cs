@@ -144,3 +144,29 @@ public class TrainCommandFileTests
         }
     }
 }
+
+/// <summary><c>bulwark train --adversarial</c>: robust training through the defence learners.</summary>
+public sealed class AdversarialTrainCommandTests
+{
+    [Fact]
+    public void Pgd_adversarial_training_saves_weights_marked_as_robust()
+    {
+        using var dir = new CliRunner.TempDir();
+        string output = dir.File("robust.safetensors");
+        var (exit, stdout, stderr) = CliRunner.Run("train", "--arch", "mlp", "--train-limit", "400", "--epochs", "2", "--adversarial", "pgd", "--eps", "0.1", "--adv-steps", "2", "--out", output, "--json");
+        Assert.True(exit == 0, stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal("pgd", doc.RootElement.GetProperty("adversarial").GetString());
+        Assert.True(doc.RootElement.GetProperty("test_accuracy").GetDouble() > 0.4, stdout);
+        var saved = Bulwark.Engine.IO.Safetensors.Read(output);
+        Assert.Equal("pgd eps=0.1 steps=2", saved.Metadata["bulwark.adversarial"]);
+    }
+
+    [Fact]
+    public void A_bad_budget_is_an_input_error()
+    {
+        var (exit, _, stderr) = CliRunner.Run("train", "--arch", "mlp", "--train-limit", "100", "--adversarial", "trades", "--eps", "-0.1");
+        Assert.Equal(3, exit);
+        CliRunner.AssertNoStackTrace(stderr);
+    }
+}

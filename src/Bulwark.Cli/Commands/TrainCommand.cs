@@ -2,8 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Bulwark.Data;
+using Bulwark.Defenses.Training;
 using Bulwark.Engine;
 using Bulwark.Engine.IO;
+using Bulwark.Models;
 using Bulwark.Engine.Nn;
 using Bulwark.Engine.Optim;
 using Bulwark.Engine.Training;
@@ -32,10 +35,14 @@ internal static class TrainCommand
         var init = new Option<FileInfo?>("--init") { Description = "Start from these weights (safetensors written by bulwark train)." };
         var output = new Option<FileInfo?>("--out") { Description = "Where to save the trained weights (safetensors)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
+        var adversarial = new Option<string?>("--adversarial") { Description = "Train robustly: pgd (Madry et al. 2018) or trades (Zhang et al. 2019)." };
+        adversarial.AcceptOnlyFromAmong("pgd", "trades");
+        var eps = new Option<float>("--eps") { Description = "L∞ budget of adversarial training.", DefaultValueFactory = _ => 0.1f };
+        var advSteps = new Option<int>("--adv-steps") { Description = "PGD steps per training batch (step size 2.5·eps/steps).", DefaultValueFactory = _ => 7 };
 
         var command = new Command("train", "Train a reference model (MLP or CNN) on a bundled dataset and report its test accuracy.")
         {
-            dataset, dataDir, data, testData, arch, epochs, batchSize, lr, seed, limit, threads, init, output, json,
+            dataset, dataDir, data, testData, arch, epochs, batchSize, lr, seed, limit, threads, init, output, json, adversarial, eps, advSteps,
         };
         command.SetAction(parse => Run(io, new TrainSettings(
             parse.GetValue(dataset)!,
@@ -51,11 +58,14 @@ internal static class TrainCommand
             parse.GetValue(threads),
             parse.GetValue(init)?.FullName,
             parse.GetValue(output)?.FullName,
-            parse.GetValue(json))));
+            parse.GetValue(json),
+            parse.GetValue(adversarial),
+            parse.GetValue(eps),
+            parse.GetValue(advSteps))));
         return command;
     }
 
-    private sealed record TrainSettings(string Dataset, string? DataDir, string? Data, string? TestData, string Arch, int Epochs, int BatchSize, float LearningRate, ulong Seed, int? TrainLimit, int? Threads, string? Init, string? Out, bool Json);
+    private sealed record TrainSettings(string Dataset, string? DataDir, string? Data, string? TestData, string Arch, int Epochs, int BatchSize, float LearningRate, ulong Seed, int? TrainLimit, int? Threads, string? Init, string? Out, bool Json, string? Adversarial = null, float Epsilon = 0.1f, int AdversarialSteps = 7);
 
     private static int Run(CliIO io, TrainSettings s)
     {
@@ -81,8 +91,16 @@ internal static class TrainCommand
             : FashionMnist.Load(s.DataDir ?? DataFiles.Bundled("fashion-mnist"), s.TrainLimit);
         io.Err.WriteLine($"train: {data.TrainX.Dim(0)} training and {data.TestX.Dim(0)} test images from {data.Source}; {s.Arch}, {s.Epochs} epochs, batch {s.BatchSize}, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {s.Seed}, {EngineSettings.Threads} threads");
 
-        var rng = new Rng(s.Seed);
-        Sequential model = s.Arch == "mlp" ? Architectures.Mlp(28 * 28, [256, 128], 10, rng) : Architectures.ReferenceCnn(rng);
+        Sequential Build(ulong seed)
+        {
+            var rng = new Rng(seed);
+            return s.Arch == "mlp" ? Architectures.Mlp(28 * 28, [256, 128], 10, rng) : Architectures.ReferenceCnn(rng);
+        }
+        if (s.Adversarial is not null)
+        {
+            return RunAdversarial(io, s, data, Build, sw);
+        }
+        var model = Build(s.Seed);
         if (s.Init is not null)
         {
             var start = Safetensors.Read(s.Init);
@@ -99,19 +117,7 @@ internal static class TrainCommand
         var history = TrainingProgress.Run(io, s.Epochs, observer => trainer.Fit(data.TrainX, data.TrainY, data.TestX, data.TestY, observer));
         double accuracy = history.Epochs[^1].ValidationAccuracy ?? double.NaN;
 
-        if (s.Out is not null)
-        {
-            var tensors = model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value);
-            Safetensors.Write(s.Out, tensors, new Dictionary<string, string>
-            {
-                ["bulwark.arch"] = s.Arch,
-                ["bulwark.dataset"] = s.Dataset,
-                ["bulwark.classes"] = "10",
-                ["bulwark.input_shape"] = "1,28,28",
-                ["bulwark.seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-                ["bulwark.test_accuracy"] = accuracy.ToString("R", CultureInfo.InvariantCulture),
-            });
-        }
+        Save(s, model, accuracy);
 
         int parameters = model.Parameters().Sum(p => p.Size);
         if (s.Json)
@@ -136,6 +142,81 @@ internal static class TrainCommand
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {accuracy:P2} ({s.Arch}, {parameters:N0} parameters, {history.Epochs.Count} epochs, {sw.Elapsed.TotalSeconds:F1} s){(s.Out is null ? "" : $"; saved to {s.Out}")}"));
         }
         return CliApp.Ok;
+    }
+
+    private static void Save(TrainSettings s, Module model, double accuracy)
+    {
+        if (s.Out is null)
+        {
+            return;
+        }
+        var tensors = model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        var metadata = new Dictionary<string, string>
+        {
+            ["bulwark.arch"] = s.Arch,
+            ["bulwark.dataset"] = s.Dataset,
+            ["bulwark.classes"] = "10",
+            ["bulwark.input_shape"] = "1,28,28",
+            ["bulwark.seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
+            ["bulwark.test_accuracy"] = accuracy.ToString("R", CultureInfo.InvariantCulture),
+        };
+        if (s.Adversarial is not null)
+        {
+            metadata["bulwark.adversarial"] = $"{s.Adversarial} eps={s.Epsilon.ToString(CultureInfo.InvariantCulture)} steps={s.AdversarialSteps}";
+        }
+        Safetensors.Write(s.Out, tensors, metadata);
+    }
+
+    /// <summary>Adversarial training (PGD or TRADES) through the defence learners; reports clean test accuracy.</summary>
+    private static int RunAdversarial(CliIO io, TrainSettings s, FashionMnist data, Func<ulong, Sequential> build, Stopwatch sw)
+    {
+        AttackInputCheck(s);
+        if (s.Init is not null)
+        {
+            throw new BulwarkInputException("train: --init is not supported with --adversarial (robust training starts from fresh weights).");
+        }
+        var recipe = new TrainingRecipe { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, Seed = s.Seed };
+        float step = 2.5f * s.Epsilon / s.AdversarialSteps;
+        ILearner learner = s.Adversarial == "trades"
+            ? new TradesLearner(seed => build(seed), new TradesOptions { Epsilon = s.Epsilon, Steps = s.AdversarialSteps, StepSize = step, Training = recipe })
+            : new AdversarialTrainingLearner(seed => build(seed), new AdversarialTrainingOptions { Epsilon = s.Epsilon, Steps = s.AdversarialSteps, StepSize = step, Training = recipe });
+        var train = new Dataset("fashion-mnist/train", data.TrainX, data.TrainY, 10, new FeatureInfo(FeatureKind.Image, InputBounds.Unit));
+        EngineClassifier classifier = null!;
+        io.Console.Status().Start($"{s.Adversarial} adversarial training, ε = {s.Epsilon.ToString(CultureInfo.InvariantCulture)}, {s.AdversarialSteps} steps, {s.Epochs} epochs…",
+            _ => classifier = (EngineClassifier)learner.Fit(train));
+        var model = classifier.Model;
+        var (_, accuracy) = Trainer.Evaluate(model, data.TestX, data.TestY);
+        Save(s, model, accuracy);
+        if (s.Json)
+        {
+            io.Out.WriteLine(JsonSerializer.Serialize(new
+            {
+                dataset = s.Dataset,
+                arch = s.Arch,
+                adversarial = s.Adversarial,
+                epsilon = s.Epsilon,
+                steps = s.AdversarialSteps,
+                train_images = data.TrainX.Dim(0),
+                test_images = data.TestX.Dim(0),
+                seed = s.Seed,
+                test_accuracy = accuracy,
+                seconds = sw.Elapsed.TotalSeconds,
+                @out = s.Out,
+            }));
+        }
+        else
+        {
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"clean test accuracy {accuracy:P2} ({s.Arch}, {s.Adversarial} ε = {s.Epsilon}, {s.Epochs} epochs, {sw.Elapsed.TotalSeconds:F1} s){(s.Out is null ? "" : $"; saved to {s.Out}")}"));
+        }
+        return CliApp.Ok;
+    }
+
+    private static void AttackInputCheck(TrainSettings s)
+    {
+        if (!float.IsFinite(s.Epsilon) || s.Epsilon <= 0 || s.AdversarialSteps < 1)
+        {
+            throw new BulwarkInputException($"train: --eps ({s.Epsilon}) must be positive and --adv-steps ({s.AdversarialSteps}) at least 1.");
+        }
     }
 }
 
