@@ -19,7 +19,7 @@ internal static class AttackCommand
         var model = new Option<string>("--model") { Description = "An ONNX file, or a KServe-v2 endpoint http://host:port/v2/models/NAME (black-box attacks only).", Required = true };
         var data = new Option<string>("--data") { Description = ".npz with x (float32, N×C×H×W or N×D) and y (int64 labels), a folder of IDX files (its test part) or a built-in image dataset.", Required = true };
         var eps = new Option<float?>("--eps") { Description = "Perturbation budget (default: the attack's paper default)." };
-        var norm = new Option<string>("--norm") { Description = "inf, 2 or 1.", DefaultValueFactory = _ => "inf" };
+        var norm = new Option<string?>("--norm") { Description = "inf, 2 or 1 (default: the attack's first norm: inf, or 2 for minimum-L2 attacks)." };
         var steps = new Option<int?>("--steps") { Description = "Iterations (default: the attack's)." };
         var maxQueries = new Option<int?>("--max-queries") { Description = "Black-box attacks: queries allowed per sample (default: the attack's)." };
         var targeted = new Option<int?>("--targeted") { Description = "Target class: every sample not already of this class is pushed towards it." };
@@ -39,7 +39,7 @@ internal static class AttackCommand
             var settings = new AttackSettings
             {
                 Epsilon = parse.GetValue(eps),
-                Norm = AttackCatalog.ParseNorm(parse.GetValue(norm)!),
+                Norm = parse.GetValue(norm) is { } given ? AttackCatalog.ParseNorm(given) : entry.Norms[0],
                 Steps = parse.GetValue(steps),
                 Seed = parse.GetValue(seed),
                 MaxQueries = parse.GetValue(maxQueries),
