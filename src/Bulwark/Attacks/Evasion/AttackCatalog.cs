@@ -48,6 +48,10 @@ public static class AttackCatalog
         {
             MaxIterations = s.Steps ?? new CarliniWagnerL2Options().MaxIterations, BatchSize = s.BatchSize ?? new CarliniWagnerL2Options().BatchSize,
         })),
+        new("cw-linf", true, LinfOnly, "Carlini-Wagner L-inf with the shrinking-tau penalty (Carlini & Wagner 2017)", s => new CarliniWagnerLinf(new CarliniWagnerLinfOptions
+        {
+            MaxIterations = s.Steps ?? new CarliniWagnerLinfOptions().MaxIterations, BatchSize = s.BatchSize ?? new CarliniWagnerLinfOptions().BatchSize,
+        })),
         new("square", false, [NormKind.Linf, NormKind.L2], "score-based random square search (Andriushchenko et al. 2020)", s => new SquareAttack(new SquareAttackOptions
         {
             Epsilon = s.Epsilon ?? new SquareAttackOptions().Epsilon, Norm = s.Norm, MaxQueries = s.MaxQueries ?? new SquareAttackOptions().MaxQueries, Seed = s.Seed,

@@ -86,6 +86,20 @@ public sealed class WhiteBoxAttackTests
     }
 
     [Fact]
+    public void Cw_linf_finds_perturbations_no_larger_than_pgd_needs()
+    {
+        var model = TrainedModels.DigitsCnn();
+        var (x, y) = TrainedModels.CorrectlyClassified(model, 12);
+        var cw = new CarliniWagnerLinf(new CarliniWagnerLinfOptions { MaxIterations = 100, MaxRounds = 15, InitialConstant = 0.05f, LearningRate = 0.02f }).Run(model, x, y);
+        Assert.True(cw.SuccessRate >= 0.9, $"cw-linf success {cw.SuccessRate:P0}");
+        double median = cw.MedianOverSuccesses(cw.Linf);
+        // PGD at that budget (with 1.5x slack) must break at least half the samples, else C&W's points were not small.
+        var pgd = new Pgd(new PgdOptions { Epsilon = (float)(median * 1.5), Steps = 40 }).Run(model, x, y);
+        Assert.True(pgd.SuccessRate >= 0.5, $"cw-linf median L∞ {median:F3}; PGD at 1.5× breaks only {pgd.SuccessRate:P0}");
+        Assert.All(cw.Adversarial.ToArray(), v => Assert.InRange(v, 0f, 1f));
+    }
+
+    [Fact]
     public void Robust_accuracy_falls_along_the_curve_and_bad_input_is_refused()
     {
         var model = TrainedModels.DigitsCnn();
