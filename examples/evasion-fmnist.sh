@@ -17,8 +17,9 @@ attack() { bulwark attack "$@" --model "$work/cnn.onnx" --data "$data" --out "$w
 attack fgsm --eps 0.1 --limit "$n"
 attack pgd --eps 0.1 --steps 40 --limit "$n"
 attack apgd-ce --eps 0.1 --steps 40 --limit "$n"
-attack deepfool --correct-only --limit 100
-attack cw-l2 --steps 1000 --correct-only --limit 100
 attack square --eps 0.1 --max-queries 1000 --correct-only --limit 100
-attack hopskipjump --norm 2 --max-queries 10000 --correct-only --limit 100
+attack deepfool --correct-only --limit 50
+attack cw-l2 --steps 300 --correct-only --limit 50
+attack hopskipjump --norm 2 --max-queries 10000 --correct-only --limit 50
+bulwark certify --model "$work/cnn.onnx" --data "$data" --limit 100 --sigma 0.25 --n 1000 --radii 0,0.25,0.5 --json
 bulwark robustness --model "$work/cnn.onnx" --data "$data" --limit 200 --eps 0,0.02,0.05,0.1 --steps 20 --sanity --json
