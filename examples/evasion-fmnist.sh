@@ -17,7 +17,7 @@ attack() { bulwark attack "$@" --model "$work/cnn.onnx" --data "$data" --out "$w
 attack fgsm --eps 0.1 --limit "$n"
 attack pgd --eps 0.1 --steps 40 --limit "$n"
 attack apgd-ce --eps 0.1 --steps 40 --limit "$n"
-attack square --eps 0.1 --max-queries 1000 --correct-only --limit 100
+attack square --eps 0.1 --max-queries 10000 --correct-only --limit 100
 attack deepfool --correct-only --limit 50
 attack cw-l2 --steps 300 --correct-only --limit 50
 attack hopskipjump --norm 2 --max-queries 10000 --correct-only --limit 50

@@ -119,6 +119,7 @@ internal static class AttackCommand
         ["median_l2"] = Finite(r.MedianOverSuccesses(r.L2)),
         ["median_linf"] = Finite(r.MedianOverSuccesses(r.Linf)),
         ["queries"] = r.Queries,
+        ["median_queries"] = r.QueriesPerSample is { } q ? Finite(r.MedianOverSuccesses(q.Select(v => (float)v).ToArray())) : null,
         ["gradient_calls"] = r.GradientCalls,
         ["seconds"] = Math.Round(r.Elapsed.TotalSeconds, 3),
         ["out"] = output,
