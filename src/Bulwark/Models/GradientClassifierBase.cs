@@ -69,7 +69,12 @@ public abstract class GradientClassifierBase : IGradientClassifier
     {
         ClassifierInput.CheckBatch(batch, inputShape, Name);
         using var scope = Tape.NoGrad();
-        return ClassifierInput.MapChunks(batch, MaxBatchSize, (chunk, _) => CheckedForward(chunk));
+        return ClassifierInput.MapChunks(batch, MaxBatchSize, (chunk, _) =>
+        {
+            using var arena = TensorArena.Begin();
+            var logits = CheckedForward(chunk);
+            return Tensor.FromArray(logits.ToArray(), logits.Shape.ToArray());
+        });
     }
 
     /// <inheritdoc />
@@ -108,8 +113,12 @@ public abstract class GradientClassifierBase : IGradientClassifier
             throw new InvalidOperationException($"{Name}: input gradients need the tape, but this thread is inside a Tape.NoGrad scope");
         var gradient = ClassifierInput.MapChunks(batch, MaxBatchSize, (chunk, start) =>
         {
+            // Attacks call this in a loop with the same sizes: the arena recycles the pass's large
+            // buffers between calls instead of faulting in fresh pages; the result is copied out.
+            using var arena = TensorArena.Begin();
             var x = Tensor.FromArray(chunk.ToArray(), chunk.Shape.ToArray()).RequiresGradient();
-            return Tape.Grad(objective(CheckedForward(x), start), [x])[0];
+            var g = Tape.Grad(objective(CheckedForward(x), start), [x])[0];
+            return Tensor.FromArray(g.ToArray(), g.Shape.ToArray());
         });
         return gradient.Detach();
     }

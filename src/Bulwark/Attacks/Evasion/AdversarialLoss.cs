@@ -25,14 +25,15 @@ internal static class AdversarialLoss
     public static (float[] Loss, Tensor Gradient, Tensor Logits) Evaluate(AttackContext context, Tensor x, Criterion criterion, AdversarialLossKind kind)
     {
         var model = context.WhiteBox;
-        var input = x.Detach().RequiresGradient();
+        using var arena = TensorArena.Begin();
+        var input = Tensor.FromArray(x.ToArray(), x.Shape.ToArray()).RequiresGradient();
         var z = model.Forward(input);
         context.CountGradients(x.Shape[0]);
         var loss = kind == AdversarialLossKind.CrossEntropy
             ? CrossEntropy(z, criterion)
             : Dlr(z, criterion, model.ClassCount);
         var grad = Tape.Grad(loss.Sum(), [input])[0];
-        return (loss.Detach().ToArray(), grad, z.Detach());
+        return (loss.Detach().ToArray(), Tensor.FromArray(grad.ToArray(), grad.Shape.ToArray()), Tensor.FromArray(z.ToArray(), z.Shape.ToArray()));
     }
 
     private static Tensor CrossEntropy(Tensor z, Criterion criterion)

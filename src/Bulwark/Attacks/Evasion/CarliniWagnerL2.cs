@@ -74,6 +74,9 @@ public sealed class CarliniWagnerL2(CarliniWagnerL2Options? options = null) : Ev
             int checkEvery = Math.Max(1, options.MaxIterations / 10);
             for (int it = 0; it < options.MaxIterations; it++)
             {
+                // Each iteration's tensors die with it (results are copied into arrays), so the arena
+                // recycles the forward and backward buffers between iterations.
+                using var arena = TensorArena.Begin();
                 var wt = Tensor.FromArray(w, shape).RequiresGradient();
                 var adv = wt.Tanh().Add(1f).Mul(range / 2).Add(lo);
                 var z = model.Forward(adv);
