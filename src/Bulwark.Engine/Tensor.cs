@@ -50,7 +50,21 @@ public sealed partial class Tensor
     public int Dim(int axis) => shape[ShapeUtil.NormalizeAxis(axis, Rank)];
 
     /// <summary>Whether gradients flow to this tensor.</summary>
-    public bool RequiresGrad { get; internal set; }
+    public bool RequiresGrad
+    {
+        get => requiresGrad && (prunedThisPass is null || !prunedThisPass.Contains(this));
+        private set => requiresGrad = value;
+    }
+
+    private bool requiresGrad;
+
+    /// <summary>
+    /// Tensors the backward pass running on this thread treats as not requiring a gradient
+    /// (<see cref="Autograd.Tape.Grad"/>'s pruning). Thread-local, so another thread using the same
+    /// module at the same time sees the tensors as they are.
+    /// </summary>
+    [ThreadStatic]
+    internal static HashSet<Tensor>? prunedThisPass;
 
     /// <summary>The accumulated gradient of a leaf after <see cref="Backward"/>; null before.</summary>
     public Tensor? Grad { get; set; }

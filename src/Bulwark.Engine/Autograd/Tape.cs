@@ -162,13 +162,14 @@ public static class Tape
         };
 
         // Only the part of the graph that leads to a wanted tensor needs gradients: the rest (the
-        // weights, when an attack asks for input gradients) is switched off for this pass so the
-        // ops' backward rules skip it, and switched back on afterwards. Not when the backward pass
+        // weights, when an attack asks for input gradients) reads as not requiring one during this
+        // pass, on this thread only, so the ops' backward rules skip it. Not when the backward pass
         // is itself recorded: a later derivative may need what this one does not.
-        var pruned = stopAt is null || createGraph ? [] : Unneeded(order, stopAt);
-        foreach (var t in pruned)
+        var pruned = stopAt is null || createGraph ? null : Unneeded(order, stopAt);
+        var outer = Tensor.prunedThisPass;
+        if (pruned is { Count: > 0 })
         {
-            t.RequiresGrad = false;
+            Tensor.prunedThisPass = pruned;
         }
         try
         {
@@ -176,17 +177,14 @@ public static class Tape
         }
         finally
         {
-            foreach (var t in pruned)
-            {
-                t.RequiresGrad = true;
-            }
+            Tensor.prunedThisPass = outer;
         }
     }
 
-    private static List<Tensor> Unneeded(List<Tensor> order, HashSet<Tensor> wanted)
+    private static HashSet<Tensor> Unneeded(List<Tensor> order, HashSet<Tensor> wanted)
     {
         var needed = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var unneeded = new List<Tensor>();
+        var unneeded = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var t in order)
         {
             bool leads = wanted.Contains(t);

@@ -45,3 +45,53 @@ public sealed class TapePruningTests
         }
     }
 }
+
+/// <summary>Pruning is thread-local: a module shared between threads keeps its flags for the others.</summary>
+public sealed class TapePruningThreadTests
+{
+    [Fact]
+    public void Another_thread_sees_the_weights_requiring_gradients_while_a_pruned_pass_runs()
+    {
+        var net = new Sequential(new Linear(4, 3, new Rng(1)), new ReLU(), new Linear(3, 2, new Rng(2)));
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        bool seenByOther = false;
+        bool prunedHere = false;
+        var other = new Thread(() =>
+        {
+            if (inside.Wait(TimeSpan.FromMinutes(1)))
+            {
+                seenByOther = net.Parameters().All(p => p.RequiresGrad);
+            }
+            release.Set();
+        });
+        other.Start();
+        var me = Environment.CurrentManagedThreadId;
+        var x = Tensor.Ones(2, 4).RequiresGradient();
+        var loss = net.Forward(x).Sum();
+        var previous = Tape.BackwardProfiler;
+        Tape.BackwardProfiler = (_, _) =>
+        {
+            if (Environment.CurrentManagedThreadId == me && !inside.IsSet)
+            {
+                // Mid-pass on this thread: the weights read as pruned here...
+                prunedHere = !net.Parameters().First().RequiresGrad;
+                inside.Set();
+                release.Wait(TimeSpan.FromMinutes(1));
+            }
+        };
+        try
+        {
+            Tape.Grad(loss, [x]);
+        }
+        finally
+        {
+            Tape.BackwardProfiler = previous;
+        }
+        other.Join();
+        // ...but not on the other thread, and not here afterwards.
+        Assert.True(prunedHere);
+        Assert.True(seenByOther);
+        Assert.All(net.Parameters(), p => Assert.True(p.RequiresGrad));
+    }
+}
