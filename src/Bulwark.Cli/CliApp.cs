@@ -37,6 +37,7 @@ public static class CliApp
         root.Subcommands.Add(AttackCommand.Create(io));
         root.Subcommands.Add(RobustnessCommand.Create(io));
         root.Subcommands.Add(CertifyCommand.Create(io));
+        root.Subcommands.Add(ThreatsCommand.Create(io));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
