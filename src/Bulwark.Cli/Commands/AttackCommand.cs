@@ -1,3 +1,4 @@
+using Bulwark.Assessment.Robustness;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -77,7 +78,7 @@ internal static class AttackCommand
                     (x, y) = (set.Features, set.Labels);
                     targets = new LongTensor(Enumerable.Repeat((long)target, set.Count).ToArray(), set.Count);
                 }
-                double clean = Accuracy(classifier, x, y);
+                double clean = RobustnessEvaluation.CleanAccuracy(classifier, x, y);
                 AttackResult result = null!;
                 io.Console.Status().Start($"{entry.Name} on {set.Count} samples…", _ => result = attack.Run(classifier, x, y, targets));
                 AtomicFile.Write(outPath, s => Npy.Write(s, NpyArray.FromTensor(result.Adversarial)));
@@ -94,15 +95,6 @@ internal static class AttackCommand
             }
         });
         return command;
-    }
-
-    /// <summary>Fraction of <paramref name="x"/> the model classifies as <paramref name="y"/>.</summary>
-    internal static double Accuracy(IClassifier model, Tensor x, LongTensor y)
-    {
-        if (y.Size == 0)
-            return double.NaN;
-        var p = model.PredictProba(x).ArgMax(-1).Data;
-        return p.Where((c, i) => c == y.Data[i]).Count() / (double)y.Size;
     }
 
     private static Dictionary<string, object?> Summary(AttackResult r, string model, int samples, double clean, string output, bool targeted) => new()

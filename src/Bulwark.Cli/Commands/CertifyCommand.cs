@@ -35,7 +35,7 @@ internal static class CertifyCommand
                 Sigma = parse.GetValue(sigma), EstimationSamples = parse.GetValue(n), SelectionSamples = parse.GetValue(n0),
                 Alpha = parse.GetValue(alpha), Seed = parse.GetValue(seed),
             };
-            var rs = ParseList(parse.GetValue(radii)!);
+            var rs = ModelTargets.ParseNonNegativeList(parse.GetValue(radii)!, "--radii");
             var set = AttackData.Load(parse.GetValue(data)!);
             if (parse.GetValue(limit) is int k)
                 set = set.Take(k);
@@ -72,10 +72,4 @@ internal static class CertifyCommand
         });
         return command;
     }
-
-    private static float[] ParseList(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
-            float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v) && v >= 0
-                ? v
-                : throw new BulwarkInputException($"--radii: '{s}' is not a number ≥ 0")).ToArray();
 }

@@ -30,6 +30,15 @@ internal static class ModelTargets
             : new OnnxRuntimeClassifier(model, new OnnxRuntimeClassifierOptions { Bounds = bounds });
     }
 
+    /// <summary>Parses a comma-separated list of finite numbers ≥ 0 given to <paramref name="option"/>.</summary>
+    public static float[] ParseNonNegativeList(string text, string option)
+    {
+        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
+            float.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float v) && float.IsFinite(v) && v >= 0
+                ? v
+                : throw new BulwarkInputException($"{option}: '{s}' is not a number ≥ 0")).ToArray();
+    }
+
     /// <summary>Parses "lo,hi".</summary>
     public static InputBounds ParseBounds(string text)
     {

@@ -30,7 +30,9 @@ internal static class RobustnessCommand
         };
         command.SetAction(parse =>
         {
-            var epsilons = ParseList(parse.GetValue(eps)!);
+            var epsilons = ModelTargets.ParseNonNegativeList(parse.GetValue(eps)!, "--eps");
+            if (epsilons.Length == 0)
+                throw new BulwarkInputException("--eps needs at least one budget");
             var kind = AttackCatalog.ParseNorm(parse.GetValue(norm)!);
             int k = parse.GetValue(steps);
             if (k < 1)
@@ -60,15 +62,6 @@ internal static class RobustnessCommand
             return CliApp.Ok;
         });
         return command;
-    }
-
-    private static float[] ParseList(string text)
-    {
-        var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
-            float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v) && v >= 0
-                ? v
-                : throw new BulwarkInputException($"--eps: '{s}' is not a number ≥ 0")).ToArray();
-        return values.Length > 0 ? values : throw new BulwarkInputException("--eps needs at least one budget");
     }
 
     private static void Print(CliIO io, RobustnessReport r)

@@ -49,8 +49,7 @@ public static class RobustnessEvaluation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
         AttackInput.Validate(model, x, y);
-        var predicted = model.PredictProba(x).ArgMax(-1).Data;
-        double clean = y.Size == 0 ? double.NaN : predicted.Where((c, i) => c == y.Data[i]).Count() / (double)y.Size;
+        double clean = CleanAccuracy(model, x, y);
         IReadOnlyList<RobustnessPoint> Curve(EvasionAttack a, string stage)
         {
             progress?.Report(stage);
@@ -67,6 +66,17 @@ public static class RobustnessEvaluation
         var black = plan.BlackBox is null ? null : Curve(plan.BlackBox, $"{plan.BlackBox.Name} (black box)");
         var evidence = new SanityEvidence { CleanAccuracy = clean, Curve = curve, Stronger = stronger, Unbounded = unbounded, BlackBox = black };
         return new RobustnessReport(clean, curve, stronger, unbounded, black, SanityAnalysers.Analyse(evidence));
+    }
+
+    /// <summary>Fraction of <paramref name="x"/> the model classifies as <paramref name="y"/> (NaN for no samples).</summary>
+    public static double CleanAccuracy(IClassifier model, Tensor x, LongTensor y)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(y);
+        if (y.Size == 0)
+            return double.NaN;
+        var predicted = model.PredictProba(x).ArgMax(-1).Data;
+        return predicted.Where((c, i) => c == y.Data[i]).Count() / (double)y.Size;
     }
 
     /// <summary>

@@ -51,16 +51,27 @@ internal static class AdversarialLoss
         var first = sorted.Slice(1, 0, 1).Reshape(-1);
         var third = sorted.Slice(1, 2, 3).Reshape(-1);
         var y = Tensor.OneHot(criterion.Labels, classes);
+        var (label, otherBest) = LabelAndBestOther(z, y);
         if (criterion.Targeted)
         {
             // Here Labels are the targets; the margin is to the currently strongest other class.
-            var target = z.Mul(y).Sum(1);
             var fourth = sorted.Slice(1, 3, 4).Reshape(-1);
-            var best = z.Sub(y.Mul(1e9f)).Max(1);
-            return target.Sub(best).Div(first.Sub(third.Add(fourth).Mul(0.5f)).Add(1e-12f));
+            return label.Sub(otherBest).Div(first.Sub(third.Add(fourth).Mul(0.5f)).Add(1e-12f));
         }
-        var trueLogit = z.Mul(y).Sum(1);
-        var otherBest = z.Sub(y.Mul(1e9f)).Max(1);
-        return trueLogit.Sub(otherBest).Neg().Div(first.Sub(third).Add(1e-12f));
+        return label.Sub(otherBest).Neg().Div(first.Sub(third).Add(1e-12f));
+    }
+
+    /// <summary>Per row, the logit of the one-hot class and the largest logit of any other class (differentiable).</summary>
+    public static (Tensor Label, Tensor BestOther) LabelAndBestOther(Tensor z, Tensor oneHot) =>
+        (z.Mul(oneHot).Sum(1), z.Sub(oneHot.Mul(1e9f)).Max(1));
+
+    /// <summary>
+    /// Carlini &amp; Wagner's margin: label logit minus best other (untargeted), or best other minus the
+    /// target's logit (targeted); the sample is adversarial once it is negative.
+    /// </summary>
+    public static Tensor CarliniWagnerMargin(Tensor z, Tensor oneHot, bool targeted)
+    {
+        var (label, other) = LabelAndBestOther(z, oneHot);
+        return targeted ? other.Sub(label) : label.Sub(other);
     }
 }

@@ -50,11 +50,8 @@ public sealed class CarliniWagnerL2(CarliniWagnerL2Options? options = null) : Ev
         var model = context.WhiteBox;
         int n = x.Shape[0];
         int d = n == 0 ? 0 : x.Size / n;
-        var (lo, range) = (context.Bounds.Lower, context.Bounds.Range);
         var x0 = x.ToArray();
-        var w0 = new float[x0.Length];
-        for (int i = 0; i < x0.Length; i++)
-            w0[i] = (float)Math.Atanh(Math.Clamp((((x0[i] - lo) / range) * 2) - 1, -0.999999, 0.999999));
+        var w0 = TanhSpace.From(x0, context.Bounds);
         var shape = x.Shape.ToArray();
         var oneHot = Tensor.OneHot(criterion.Labels, model.ClassCount);
         var c = Enumerable.Repeat((double)options.InitialConstant, n).ToArray();
@@ -78,17 +75,15 @@ public sealed class CarliniWagnerL2(CarliniWagnerL2Options? options = null) : Ev
                 // recycles the forward and backward buffers between iterations.
                 using var arena = TensorArena.Begin();
                 var wt = Tensor.FromArray(w, shape).RequiresGradient();
-                var adv = wt.Tanh().Add(1f).Mul(range / 2).Add(lo);
+                var adv = TanhSpace.ToInput(wt, context.Bounds);
                 var z = model.Forward(adv);
                 context.CountGradients(n);
-                var real = z.Mul(oneHot).Sum(1);
-                var other = z.Sub(oneHot.Mul(1e9f)).Max(1);
-                var margin = criterion.Targeted ? other.Sub(real) : real.Sub(other);
+                var margin = AdversarialLoss.CarliniWagnerMargin(z, oneHot, criterion.Targeted);
                 var f = margin.Add(options.Confidence).Relu();
                 var l2 = adv.Sub(Tensor.FromArray(x0, shape)).Square().Reshape(n, d).Sum(1);
                 var loss = l2.Add(constant.Mul(f)).Sum();
                 var grad = Tape.Grad(loss, [wt])[0].ToArray();
-                Adam(w, grad, m, v, it + 1);
+                TanhSpace.AdamStep(w, grad, m, v, it + 1, options.LearningRate);
 
                 var zs = z.Detach();
                 var hit = criterion.IsAdversarial(zs);
@@ -129,19 +124,5 @@ public sealed class CarliniWagnerL2(CarliniWagnerL2Options? options = null) : Ev
             }
         }
         return Tensor.FromArray(best, shape);
-    }
-
-    private void Adam(float[] w, float[] g, float[] m, float[] v, int t)
-    {
-        const float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
-        float lr = options.LearningRate;
-        double c1 = 1 - Math.Pow(beta1, t);
-        double c2 = 1 - Math.Pow(beta2, t);
-        for (int i = 0; i < w.Length; i++)
-        {
-            m[i] = (beta1 * m[i]) + ((1 - beta1) * g[i]);
-            v[i] = (beta2 * v[i]) + ((1 - beta2) * g[i] * g[i]);
-            w[i] -= (float)(lr * (m[i] / c1) / (Math.Sqrt(v[i] / c2) + eps));
-        }
     }
 }

@@ -58,13 +58,10 @@ public sealed class CarliniWagnerLinf(CarliniWagnerLinfOptions? options = null) 
         int n = x.Shape[0];
         int d = n == 0 ? 0 : x.Size / n;
         var shape = x.Shape.ToArray();
-        var (lo, range) = (context.Bounds.Lower, context.Bounds.Range);
         var x0 = x.ToArray();
-        var w = new float[x0.Length];
-        for (int i = 0; i < x0.Length; i++)
-            w[i] = (float)Math.Atanh(Math.Clamp((((x0[i] - lo) / range) * 2) - 1, -0.999999, 0.999999));
+        var w = TanhSpace.From(x0, context.Bounds);
         var oneHot = Tensor.OneHot(criterion.Labels, model.ClassCount);
-        var tau = Enumerable.Repeat(range, n).ToArray();
+        var tau = Enumerable.Repeat(context.Bounds.Range, n).ToArray();
         var c = Enumerable.Repeat(options.InitialConstant, n).ToArray();
         var done = new bool[n];
         var best = (float[])x0.Clone();
@@ -85,12 +82,10 @@ public sealed class CarliniWagnerLinf(CarliniWagnerLinfOptions? options = null) 
                 // recycles the forward and backward buffers between iterations.
                 using var arena = TensorArena.Begin();
                 var wt = Tensor.FromArray(w, shape).RequiresGradient();
-                var adv = wt.Tanh().Add(1f).Mul(range / 2).Add(lo);
+                var adv = TanhSpace.ToInput(wt, context.Bounds);
                 var z = model.Forward(adv);
                 context.CountGradients(n);
-                var real = z.Mul(oneHot).Sum(1);
-                var other = z.Sub(oneHot.Mul(1e9f)).Max(1);
-                var margin = criterion.Targeted ? other.Sub(real) : real.Sub(other);
+                var margin = AdversarialLoss.CarliniWagnerMargin(z, oneHot, criterion.Targeted);
                 var f = margin.Add(options.Confidence).Relu();
                 var excess = adv.Sub(original).Abs().Sub(tauT).Relu().Reshape(n, d).Sum(1);
                 var loss = cT.Mul(f).Add(excess).Sum();
@@ -114,7 +109,7 @@ public sealed class CarliniWagnerLinf(CarliniWagnerLinfOptions? options = null) 
                 }
                 if (!pending)
                     break;
-                Adam(w, grad, m, v, it + 1, success, done, d);
+                TanhSpace.AdamStep(w, grad, m, v, it + 1, options.LearningRate, d, row => success[row] || done[row]);
             }
             for (int i = 0; i < n; i++)
             {
@@ -139,22 +134,5 @@ public sealed class CarliniWagnerLinf(CarliniWagnerLinfOptions? options = null) 
             }
         }
         return Tensor.FromArray(best, shape);
-    }
-
-    /// <summary>One Adam step on the rows still being optimised (solved and finished rows stay put).</summary>
-    private void Adam(float[] w, float[] g, float[] m, float[] v, int t, bool[] solved, bool[] finished, int d)
-    {
-        const float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
-        double c1 = 1 - Math.Pow(beta1, t);
-        double c2 = 1 - Math.Pow(beta2, t);
-        for (int i = 0; i < w.Length; i++)
-        {
-            int row = i / d;
-            if (solved[row] || finished[row])
-                continue;
-            m[i] = (beta1 * m[i]) + ((1 - beta1) * g[i]);
-            v[i] = (beta2 * v[i]) + ((1 - beta2) * g[i] * g[i]);
-            w[i] -= (float)(options.LearningRate * (m[i] / c1) / (Math.Sqrt(v[i] / c2) + eps));
-        }
     }
 }
