@@ -15,6 +15,9 @@ public sealed record RobustnessReport(
 {
     /// <summary>Whether a sanity check failed (Carlini et al. 2019): the curve likely overstates robustness.</summary>
     public bool LikelyGradientMasking => SanityAnalysers.LikelyGradientMasking(Conclusions);
+
+    /// <summary>The main attack's full results, one per budget of <see cref="Curve"/> (the adversarial inputs included).</summary>
+    public IReadOnlyList<AttackResult> CurveResults { get; init; } = [];
 }
 
 /// <summary>The attacks that make up one robustness evaluation.</summary>
@@ -28,6 +31,9 @@ public sealed record RobustnessPlan
 
     /// <summary>The same attack with more effort (more steps or restarts), for the "more effort is not worse" check.</summary>
     public EvasionAttack? Stronger { get; init; }
+
+    /// <summary>The budgets <see cref="Stronger"/> runs at; all of <see cref="Epsilons"/> when null (the check pairs budgets by value).</summary>
+    public IReadOnlyList<float>? StrongerEpsilons { get; init; }
 
     /// <summary>An attack whose budget covers the whole input box, for the "unbounded attack succeeds" check.</summary>
     public EvasionAttack? Unbounded { get; init; }
@@ -50,13 +56,16 @@ public static class RobustnessEvaluation
         ArgumentNullException.ThrowIfNull(plan);
         AttackInput.Validate(model, x, y);
         double clean = CleanAccuracy(model, x, y);
-        IReadOnlyList<RobustnessPoint> Curve(EvasionAttack a, string stage)
+        IReadOnlyList<AttackResult> Results(EvasionAttack a, IReadOnlyList<float> epsilons, string stage)
         {
             progress?.Report(stage);
-            return a.RunCurve(model, x, y, plan.Epsilons).Select(RobustnessPoint.From).ToArray();
+            return a.RunCurve(model, x, y, epsilons);
         }
-        var curve = Curve(plan.Attack, $"{plan.Attack.Name} at {plan.Epsilons.Count} budgets");
-        var stronger = plan.Stronger is null ? null : Curve(plan.Stronger, $"{plan.Stronger.Name} with more effort");
+        IReadOnlyList<RobustnessPoint> Curve(EvasionAttack a, string stage, IReadOnlyList<float>? epsilons = null) =>
+            Results(a, epsilons ?? plan.Epsilons, stage).Select(RobustnessPoint.From).ToArray();
+        var results = Results(plan.Attack, plan.Epsilons, $"{plan.Attack.Name} at {plan.Epsilons.Count} budgets");
+        var curve = results.Select(RobustnessPoint.From).ToArray();
+        var stronger = plan.Stronger is null ? null : Curve(plan.Stronger, $"{plan.Stronger.Name} with more effort", plan.StrongerEpsilons);
         RobustnessPoint? unbounded = null;
         if (plan.Unbounded is { } u)
         {
@@ -65,7 +74,7 @@ public static class RobustnessEvaluation
         }
         var black = plan.BlackBox is null ? null : Curve(plan.BlackBox, $"{plan.BlackBox.Name} (black box)");
         var evidence = new SanityEvidence { CleanAccuracy = clean, Curve = curve, Stronger = stronger, Unbounded = unbounded, BlackBox = black };
-        return new RobustnessReport(clean, curve, stronger, unbounded, black, SanityAnalysers.Analyse(evidence));
+        return new RobustnessReport(clean, curve, stronger, unbounded, black, SanityAnalysers.Analyse(evidence)) { CurveResults = results };
     }
 
     /// <summary>Fraction of <paramref name="x"/> the model classifies as <paramref name="y"/> (NaN for no samples).</summary>

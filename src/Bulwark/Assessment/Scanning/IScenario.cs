@@ -23,6 +23,9 @@ public sealed class ScenarioContext
     /// <summary>The seed of every random choice.</summary>
     public ulong Seed { get; }
 
+    /// <summary>The reference L∞ budget of evasion scenarios, when the user set one.</summary>
+    public float? Epsilon { get; init; }
+
     /// <summary>Cancels the scan between stages.</summary>
     public CancellationToken Cancellation { get; }
 

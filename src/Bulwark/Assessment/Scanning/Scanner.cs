@@ -1,3 +1,4 @@
+using Bulwark.Assessment.Scenarios;
 using Bulwark.Engine;
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -13,6 +14,9 @@ public sealed record ScanOptions
 
     /// <summary>The seed of every random choice.</summary>
     public ulong Seed { get; init; }
+
+    /// <summary>The reference L∞ budget of the evasion scenarios; 0.1 of the input range for images and 0.05 for tables when null.</summary>
+    public float? Epsilon { get; init; }
 
     /// <summary>The threats to assess; all fifteen when null. The others appear as "not requested".</summary>
     public IReadOnlyCollection<ThreatId>? Threats { get; init; }
@@ -68,13 +72,16 @@ public sealed record ScanProgress(PlannedScenario Run, double Fraction, string S
 public static class Scanner
 {
     /// <summary>The scenarios of this version: the model-file scan (T6), white-box evasion (T7), black-box evasion and good words (T8).</summary>
-    public static IReadOnlyList<IScenario> DefaultScenarios { get; } = [];
+    public static IReadOnlyList<IScenario> DefaultScenarios { get; } =
+        [new ModelFileScenario(), new WhiteBoxEvasionScenario(), new BlackBoxEvasionScenario(), new GoodWordScenario()];
 
     /// <summary>Decides what runs on which target. Validates the targets first.</summary>
     public static ScanPlan Plan(IReadOnlyList<ScanTarget> targets, ScanOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(targets);
         options ??= new ScanOptions();
+        if (options.Epsilon is { } eps && !(float.IsFinite(eps) && eps > 0))
+            throw new BulwarkInputException($"scan: the reference budget ε must be a positive number, got {eps}");
         if (targets.Count == 0)
             throw new BulwarkInputException("scan: no targets");
         foreach (var t in targets)
@@ -130,7 +137,10 @@ public static class Scanner
             cancellation.ThrowIfCancellationRequested();
             var target = plan.Targets[run.TargetIndex];
             var threat = ThreatCatalog.Get(run.Scenario.Threat);
-            var context = new ScenarioContext(options.Budget, options.Seed, (f, stage) => progress?.Report(new ScanProgress(run, f, stage)), cancellation);
+            var context = new ScenarioContext(options.Budget, options.Seed, (f, stage) => progress?.Report(new ScanProgress(run, f, stage)), cancellation)
+            {
+                Epsilon = options.Epsilon,
+            };
             long t0 = clock.GetTimestamp();
             Finding finding;
             try
