@@ -9,7 +9,7 @@ rm -rf "$results"
 mkdir -p "$results"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-./scripts/test-tools.sh || echo "scripts/test-tools.sh failed: the tests that need its tools (the SARIF validator) will fail" >&2
+./scripts/test-tools.sh || echo "scripts/test-tools.sh failed: the tests that need its tools (the SARIF validator, Chromium) will fail" >&2
 dotnet test Bulwark.slnx -c Release --logger trx --results-directory "$results" "$@"
 status=$?
 
