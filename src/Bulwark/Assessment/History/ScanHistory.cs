@@ -72,7 +72,7 @@ public sealed class ScanHistory
     {
         var full = FullPath(path);
         if (!File.Exists(full))
-            throw new BulwarkInputException($"scan history {full}: no such file (scans are recorded there by 'bulwark scan'; --db names another file)");
+            throw new BulwarkInputException($"scan history {full}: no such file (nothing has been recorded there yet; --db names another history)");
         var history = new ScanHistory(full);
         history.Run(c => HistorySchema.Ensure(c, full));
         return history;
