@@ -143,25 +143,32 @@ public sealed class ScanHistory
     /// </summary>
     public ScanComparison? DiffLatest(string? model = null) => Run(c =>
     {
-        const string Of = "EXISTS (SELECT 1 FROM targets t WHERE t.scan = s.seq AND ";
-        const string Order = " ORDER BY s.started_utc DESC, s.seq DESC LIMIT 1";
-        using var newest = HistoryRows.Command(c, $"SELECT seq FROM scans s WHERE $p0 IS NULL OR {Of}(t.model_key = $p0 OR t.name = $p0)){Order}", model);
-        long latest = Sequences(newest).FirstOrDefault();
+        // $p0 is the newest scan once found, $p1 the model asked for.
+        const string OfModel = "(t.model_key = $p1 OR t.name = $p1)";
+        const string SharesKey = "t.model_key IN (SELECT model_key FROM targets WHERE scan = $p0)";
+        const string SharesName = "t.name IN (SELECT name FROM targets WHERE scan = $p0)";
+        const string Before = "(s.started_utc, s.seq) < (SELECT started_utc, seq FROM scans WHERE seq = $p0)";
+        long latest = Newest(c, model is null ? "1" : Having(OfModel), 0, model);
         if (latest == 0)
             return null;
-        const string Earlier = "SELECT s.seq FROM scans s, scans n WHERE n.seq = $p0 AND (s.started_utc, s.seq) < (n.started_utc, n.seq) AND ";
-        string[] conditions = model is null
-            ? [$"{Of}t.model_key IN (SELECT model_key FROM targets WHERE scan = $p0))", $"{Of}t.name IN (SELECT name FROM targets WHERE scan = $p0))"]
-            : [$"{Of}(t.model_key = $p1 OR t.name = $p1))"];
-        foreach (var condition in conditions)
+        string[] candidates = model is null ? [SharesKey, SharesName] : [OfModel];
+        foreach (var condition in candidates)
         {
-            using var previous = HistoryRows.Command(c, Earlier + condition + Order, latest, model);
-            long earlier = Sequences(previous).FirstOrDefault();
+            long earlier = Newest(c, $"{Before} AND {Having(condition)}", latest, model);
             if (earlier != 0)
                 return Compare(c, earlier, latest);
         }
         return null;
     });
+
+    private static string Having(string targetCondition) => $"EXISTS (SELECT 1 FROM targets t WHERE t.scan = s.seq AND {targetCondition})";
+
+    /// <summary>The newest scan (by start, then number) that meets <paramref name="condition"/>, or 0.</summary>
+    private static long Newest(SqliteConnection c, string condition, long p0, string? p1)
+    {
+        using var command = HistoryRows.Command(c, $"SELECT s.seq FROM scans s WHERE {condition} ORDER BY s.started_utc DESC, s.seq DESC LIMIT 1", p0, p1);
+        return Sequences(command).FirstOrDefault();
+    }
 
     private ScanComparison Compare(SqliteConnection c, long before, long after)
     {
@@ -192,7 +199,7 @@ public sealed class ScanHistory
         string digits = r.StartsWith('#') ? r[1..] : r;
         bool numeric = digits.Length > 0 && digits.All(char.IsAsciiDigit);
         if (r.StartsWith('#') || r.Length < MinimumIdPrefix)
-            return numeric && Exists(c, digits) is { } seq ? seq : throw Unknown(r);
+            return numeric && Numbered(c, digits) is { } seq ? seq : throw Unknown(r);
         if (!r.All(char.IsAsciiHexDigit))
             throw Unknown(r);
         using var command = HistoryRows.Command(c, "SELECT seq, id FROM scans WHERE id LIKE $p0 || '%' ORDER BY seq LIMIT 6", r.ToLowerInvariant());
@@ -208,11 +215,11 @@ public sealed class ScanHistory
             > 1 => throw new BulwarkInputException(
                 $"scan history {Path}: '{r}' is the start of {(matches.Count > 5 ? "more than 5" : matches.Count.ToString(CultureInfo.InvariantCulture))} scan ids " +
                 $"({string.Join(", ", matches.Take(5).Select(m => $"#{m.Seq} {m.Id}"))}); give more of the id"),
-            _ => numeric && Exists(c, digits) is { } seq ? seq : throw Unknown(r),
+            _ => numeric && Numbered(c, digits) is { } seq ? seq : throw Unknown(r),
         };
     }
 
-    private static long? Exists(SqliteConnection c, string digits)
+    private static long? Numbered(SqliteConnection c, string digits)
     {
         if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long seq))
             return null;
