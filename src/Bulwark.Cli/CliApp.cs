@@ -38,6 +38,7 @@ public static class CliApp
         root.Subcommands.Add(RobustnessCommand.Create(io));
         root.Subcommands.Add(CertifyCommand.Create(io));
         root.Subcommands.Add(ThreatsCommand.Create(io));
+        root.Subcommands.Add(HistoryCommand.Create(io));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
