@@ -38,6 +38,7 @@ public static class CliApp
         root.Subcommands.Add(RobustnessCommand.Create(io));
         root.Subcommands.Add(CertifyCommand.Create(io));
         root.Subcommands.Add(ThreatsCommand.Create(io));
+        root.Subcommands.Add(ScanCommand.Create(io));
         root.Subcommands.Add(HistoryCommand.Create(io));
 
         var parse = root.Parse(args);
@@ -59,7 +60,7 @@ public static class CliApp
             stderr.WriteLine($"error: {e.Message}");
             return InputError;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or Models.ModelEndpointException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return InputError;

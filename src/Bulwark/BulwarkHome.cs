@@ -11,17 +11,17 @@ public static class BulwarkHome
     public const string Variable = "BULWARK_HOME";
 
     /// <summary>The folder; not created until something is written to it.</summary>
-    public static string Directory
+    public static string Directory => For(
+        Environment.GetEnvironmentVariable(Variable),
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify));
+
+    /// <summary>The folder for a given <c>$BULWARK_HOME</c> (null or blank when unset) and local application-data folder.</summary>
+    internal static string For(string? home, string localApplicationData)
     {
-        get
-        {
-            var set = Environment.GetEnvironmentVariable(Variable);
-            if (!string.IsNullOrWhiteSpace(set))
-                return Path.GetFullPath(set);
-            var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
-            if (string.IsNullOrEmpty(data))
-                data = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-            return Path.Combine(data, "bulwark");
-        }
+        if (!string.IsNullOrWhiteSpace(home))
+            return home;
+        if (string.IsNullOrEmpty(localApplicationData))
+            localApplicationData = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(localApplicationData, "bulwark");
     }
 }

@@ -160,7 +160,7 @@ public sealed class AttackCommandTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(data));
     }
 
-    private static string RepoData()
+    internal static string RepoData()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "Bulwark.slnx")))

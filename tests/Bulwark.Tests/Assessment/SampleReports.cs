@@ -73,7 +73,7 @@ internal static class SampleReports
         Title = "1 low-severity observation in the model file",
         Severity = Severity.Low,
         SeverityRule = "the highest severity the model-file rules raised: Low",
-        Metrics = [new Metric("findings_high", "rules raised at High", 0, "count", MetricDirection.LowerIsBetter), new Metric("findings_low", "rules raised at Low", 1, "count", MetricDirection.LowerIsBetter)],
+        Metrics = [new Metric("findings", "rules raised", 1, "count", MetricDirection.LowerIsBetter), new Metric("findings_high", "rules raised at High", 0, "count", MetricDirection.LowerIsBetter), new Metric("findings_low", "rules raised at Low", 1, "count", MetricDirection.LowerIsBetter)],
         Evidence = [new TableEvidence("Model-file rules raised", ["severity", "rule", "what", "where"], [["Low", "BW-META", "producer \"<script>\" & odd", "model.producer_name"]])],
         Defences = [DefenceEffect.NotMeasured("model-file integrity (hash pinning, signatures)", "pin the SHA-256 with --expect-sha256")],
         Duration = TimeSpan.FromMilliseconds(30),
@@ -92,8 +92,8 @@ internal static class SampleReports
             SeverityRule = "robust accuracy at the reference budget is 5.5 % of clean accuracy (< 25 % → High)",
             Metrics =
             [
-                new Metric("clean_accuracy", "clean accuracy", 0.91, "fraction", MetricDirection.HigherIsBetter),
                 new Metric("robust_accuracy", "robust accuracy at ε = 0.1 (L∞)", 0.05, "fraction", MetricDirection.HigherIsBetter),
+                new Metric("clean_accuracy", "clean accuracy", 0.91, "fraction", MetricDirection.HigherIsBetter),
                 new Metric("median_linf", "median L∞ of successful perturbations", null, "Linf", MetricDirection.HigherIsBetter),
             ],
             Evidence =

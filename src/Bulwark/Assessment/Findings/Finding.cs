@@ -30,7 +30,7 @@ public sealed record Finding
     /// <summary>Why nothing was measured, or the error of a failed scenario.</summary>
     public string? Reason { get; init; }
 
-    /// <summary>The measurements.</summary>
+    /// <summary>The measurements; the first is the headline that summaries show.</summary>
     public IReadOnlyList<Metric> Metrics { get; init; } = [];
 
     /// <summary>Charts, examples and tables.</summary>

@@ -41,13 +41,10 @@ public sealed class ScanHistory
     /// Where the history lives unless told otherwise: <c>$BULWARK_HOME/history.db</c> when the
     /// variable is set, else <c>bulwark/history.db</c> under the user's local application data folder.
     /// </summary>
-    public static string DefaultPath =>
-        PathFor(Environment.GetEnvironmentVariable("BULWARK_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData));
+    public static string DefaultPath => System.IO.Path.Combine(BulwarkHome.Directory, "history.db");
 
     internal static string PathFor(string? bulwarkHome, string localApplicationData) =>
-        string.IsNullOrWhiteSpace(bulwarkHome)
-            ? System.IO.Path.Combine(localApplicationData, "bulwark", "history.db")
-            : System.IO.Path.Combine(bulwarkHome, "history.db");
+        System.IO.Path.Combine(BulwarkHome.For(bulwarkHome, localApplicationData), "history.db");
 
     /// <summary>Opens the history at <paramref name="path"/>, creating the file, its folders and tables when missing.</summary>
     public static ScanHistory Open(string path)

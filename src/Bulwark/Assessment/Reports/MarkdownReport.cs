@@ -81,21 +81,11 @@ public static class MarkdownReport
         return escaped.ToString();
     }
 
-    /// <summary>
-    /// The metric a reader should see first. Among fractions with a direction, the one that looks
-    /// worst (the value when lower is better, one minus it when higher is better); with none, the
-    /// first metric with a direction and a non-zero value (the first that shows something); else the
-    /// first with a value; else none.
-    /// </summary>
+    /// <summary>The metric a reader should see first: by convention a finding's first metric with a value (see <see cref="Finding.Metrics"/>).</summary>
     public static Metric? Headline(Finding finding)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        var valued = finding.Metrics.Where(m => m.Value is not null).ToArray();
-        var directed = valued.Where(m => m.Direction != MetricDirection.Neutral).ToArray();
-        var fractions = directed.Where(m => m.Unit == "fraction").ToArray();
-        if (fractions.Length > 0)
-            return fractions.MaxBy(m => m.Direction == MetricDirection.LowerIsBetter ? m.Value!.Value : 1 - m.Value!.Value);
-        return directed.FirstOrDefault(m => m.Value != 0) ?? valued.FirstOrDefault();
+        return finding.Metrics.FirstOrDefault(m => m.Value is not null);
     }
 
     private static string Verdict(ScanReport report)
@@ -122,8 +112,13 @@ public static class MarkdownReport
     {
         if (Headline(finding) is not { Value: { } value } metric)
             return "—";
-        string unit = metric.Unit is "fraction" or "count" ? "" : " " + metric.Unit;
-        return Escape(string.Create(Invariant, $"{metric.Label}: {value:G4}{unit}"));
+        string shown = metric.Unit switch
+        {
+            "fraction" => string.Create(Invariant, $"{value * 100:0.#} %"),
+            "count" => string.Create(Invariant, $"{value:G6}"),
+            _ => string.Create(Invariant, $"{value:G4} {metric.Unit}"),
+        };
+        return Escape($"{metric.Label}: {shown}");
     }
 
     private static void AppendRecommendations(StringBuilder md, (TargetReport Target, Finding Finding)[] findings)

@@ -42,6 +42,9 @@ public sealed record ScanTarget
     /// <summary>The prediction endpoint, when the model is behind one.</summary>
     public string? Endpoint { get; init; }
 
+    /// <summary>What reports call the evaluation data; the data's own name when null.</summary>
+    public string? DataName { get; init; }
+
     /// <summary>Labelled numeric evaluation data, [N, …] matching the model's input.</summary>
     public Dataset? Data { get; init; }
 

@@ -187,7 +187,7 @@ public static class Scanner
                 ModelSha256 = target.ModelPath is { } p && File.Exists(p) ? HashFile(p) : null,
                 Access = target.Access,
                 Modality = target.Modality,
-                DataName = target.Data?.Name ?? target.Text!.Messages.Name,
+                DataName = target.DataName ?? target.Data?.Name ?? target.Text!.Messages.Name,
                 Samples = target.Data?.Count ?? target.Text!.Messages.Count,
                 ClassCount = target.Model.ClassCount,
                 InputShape = target.Model.InputShape.ToArray(),

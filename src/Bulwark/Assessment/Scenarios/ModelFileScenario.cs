@@ -59,6 +59,7 @@ public sealed class ModelFileScenario : IScenario
                 : $"the highest severity any model-file rule raised (→ {highest})",
             Metrics =
             [
+                new Metric("findings", "rules raised", report.Findings.Count, "count", MetricDirection.LowerIsBetter),
                 new Metric("findings_high", "rules raised at High", Count(Severity.High), "count", MetricDirection.LowerIsBetter),
                 new Metric("findings_medium", "rules raised at Medium", Count(Severity.Medium), "count", MetricDirection.LowerIsBetter),
                 new Metric("findings_low", "rules raised at Low", Count(Severity.Low), "count", MetricDirection.LowerIsBetter),

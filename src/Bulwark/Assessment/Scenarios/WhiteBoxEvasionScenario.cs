@@ -89,8 +89,8 @@ public sealed class WhiteBoxEvasionScenario : IScenario
 
         var metrics = new List<Metric>
         {
-            Metric.Of("clean_accuracy", "clean accuracy", clean, "fraction", MetricDirection.HigherIsBetter),
             Metric.Of("robust_accuracy", $"robust accuracy at {budgetText}", robust, "fraction", MetricDirection.HigherIsBetter),
+            Metric.Of("clean_accuracy", "clean accuracy", clean, "fraction", MetricDirection.HigherIsBetter),
             Metric.Of("success_rate", $"PGD success rate at {budgetText}", report.Curve[at].SuccessRate, "fraction", MetricDirection.LowerIsBetter),
             Metric.Of("reference_epsilon", "reference budget ε (L∞)", reference, "Linf"),
             Metric.Of("samples", "samples attacked", data.Count, "count"),

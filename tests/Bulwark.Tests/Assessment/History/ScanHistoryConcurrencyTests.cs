@@ -69,8 +69,9 @@ public class ScanHistoryConcurrencyTests
         Assert.Equal(Scans, listed.Count);
         Assert.Equal(Scans, listed.Select(s => s.Id).Distinct().Count());
         Assert.Equal(Enumerable.Range(1, Scans).Select(i => (long)i), listed.Select(s => s.Sequence).Order());
-        Assert.Equal((long)Scans * 30, ScanHistoryTests.Query(db, "SELECT count(*) FROM findings"));
-        Assert.Equal((long)Scans * 7, ScanHistoryTests.Query(db, "SELECT count(*) FROM metrics"));
+        var sample = SampleReports.Full().AllFindings.Select(p => p.Finding).ToArray();
+        Assert.Equal((long)Scans * sample.Length, ScanHistoryTests.Query(db, "SELECT count(*) FROM findings"));
+        Assert.Equal((long)Scans * sample.Sum(f => f.Metrics.Count), ScanHistoryTests.Query(db, "SELECT count(*) FROM metrics"));
         Assert.Equal("ok", ScanHistoryTests.Query(db, "PRAGMA integrity_check"));
         Assert.Equal(0L, ScanHistoryTests.Query(db, "SELECT count(*) FROM pragma_foreign_key_check"));
     }

@@ -18,9 +18,9 @@ public sealed class MarkdownReportTests
     {
         string markdown = MarkdownReport.Render(SampleReports.Full());
         Assert.Contains(
-            "| fmnist-cnn | T7 | Evasion, white-box | **High** | robust accuracy at ε = 0.1 (L∞): 0.05 | robust accuracy falls from 0.91 to 0.05 at ε = 0.1 (L∞) |\n",
+            "| fmnist-cnn | T7 | Evasion, white-box | **High** | robust accuracy at ε = 0.1 (L∞): 5 % | robust accuracy falls from 0.91 to 0.05 at ε = 0.1 (L∞) |\n",
             markdown, StringComparison.Ordinal);
-        Assert.Contains("| spam-filter | T8 | Evasion, black-box | Medium | share of caught spam that evades: 0.62 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| spam-filter | T8 | Evasion, black-box | Medium | share of caught spam that evades: 62 % |", markdown, StringComparison.Ordinal);
         Assert.Contains("| fmnist-cnn | T8 | Evasion, black-box | error | — | the scenario failed: InvalidOperationException: simulated failure |", markdown, StringComparison.Ordinal);
         Assert.DoesNotContain("| T1 |", markdown, StringComparison.Ordinal);
     }
@@ -60,12 +60,14 @@ public sealed class MarkdownReportTests
     }
 
     [Fact]
-    public void Headline_is_the_worst_looking_fraction()
+    public void Headline_is_the_first_metric_with_a_value()
     {
         var report = SampleReports.Full();
+        var valueless = report.Targets[0].Findings[6] with { Metrics = [new Metric("none", "undefined", null, "count"), new Metric("second", "second", 0.5, "fraction")] };
+        Assert.Equal("second", MarkdownReport.Headline(valueless)?.Key);
         Assert.Equal("robust_accuracy", MarkdownReport.Headline(report.Targets[0].Findings[6])?.Key);
         Assert.Equal("success_rate", MarkdownReport.Headline(report.Targets[1].Findings[7])?.Key);
-        Assert.Equal("findings_low", MarkdownReport.Headline(report.Targets[0].Findings[5])?.Key);
+        Assert.Equal("findings", MarkdownReport.Headline(report.Targets[0].Findings[5])?.Key);
         Assert.Null(MarkdownReport.Headline(report.Targets[0].Findings[0]));
     }
 

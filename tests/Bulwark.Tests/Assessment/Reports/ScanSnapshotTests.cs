@@ -1,0 +1,36 @@
+using System.Globalization;
+using Bulwark.Assessment;
+using Bulwark.Assessment.Reports;
+using Bulwark.Tests.Attacks;
+using Bulwark.Threats;
+
+namespace Bulwark.Tests.Assessment.Reports;
+
+/// <summary>Reports of a real scan (digits CNN, quick budget, fixed seed and clock) are byte-identical run to run and in any culture.</summary>
+public sealed class ScanSnapshotTests
+{
+    private static ScanReport Scan() => Scanner.Run(
+        [new ScanTarget { Name = "digits-cnn", Model = TrainedModels.DigitsCnn(), Data = TrainedModels.Digits.Test.Take(80), DataName = "digits test" }],
+        new ScanOptions { Budget = ScanBudget.Quick, Seed = 11, Threats = [ThreatId.T7, ThreatId.T8], Clock = new FrozenClock(SampleReports.Started) });
+
+    [Fact]
+    public void Json_and_markdown_of_a_real_scan_are_byte_identical_across_runs_and_cultures()
+    {
+        string json = JsonReport.Render(Scan());
+        string markdown = MarkdownReport.Render(Scan());
+        var saved = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("de-DE");
+            var german = Scan();
+            Assert.Equal(json, JsonReport.Render(german));
+            Assert.Equal(markdown, MarkdownReport.Render(german));
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = saved;
+        }
+        Assert.Contains("\"robust_accuracy\"", json, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\d,\d+ %", markdown);
+    }
+}
