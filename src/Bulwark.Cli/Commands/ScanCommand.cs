@@ -160,7 +160,10 @@ internal static class ScanCommand
 
     private static ScanReport Run(CliIO io, ScanPlan plan)
     {
-        string Label(PlannedScenario r) => Markup.Escape($"{plan.Targets[r.TargetIndex].Name} · {r.Scenario.Threat} {r.Scenario.Name}");
+        string Label(PlannedScenario r) => $"{plan.Targets[r.TargetIndex].Name} · {r.Scenario.Threat} {r.Scenario.Name}";
+        // The bar, percentage, time and spinner take about 50 columns; the description gets the rest.
+        int room = Math.Max(24, io.Console.Profile.Width - 50);
+        string Fit(string text) => Markup.Escape(text.Length <= room ? text : text[..(room - 1)] + "…");
         io.Err.WriteLine($"scan: {plan.Targets.Count} target{(plan.Targets.Count == 1 ? "" : "s")}, {plan.Runs.Count} scenario{(plan.Runs.Count == 1 ? "" : "s")}, budget {plan.Options.Budget.Name}, seed {plan.Options.Seed}");
         if (!io.Console.Profile.Capabilities.Interactive)
         {
@@ -172,17 +175,17 @@ internal static class ScanCommand
         }
         ScanReport? report = null;
         io.Console.Progress()
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
-                var tasks = plan.Runs.ToDictionary(r => r, r => ctx.AddTask(Label(r), autoStart: false, maxValue: 1));
+                var tasks = plan.Runs.ToDictionary(r => r, r => ctx.AddTask(Fit(Label(r)), autoStart: false, maxValue: 1));
                 report = Scanner.Run(plan, new SyncProgress(p =>
                 {
                     var task = tasks[p.Run];
                     if (!task.IsStarted)
                         task.StartTask();
                     task.Value = p.Fraction;
-                    task.Description = p.Finished is { } f ? $"{Label(p.Run)}: {Markup.Escape(Outcome(f))}" : $"{Label(p.Run)} [grey]{Markup.Escape(p.Stage)}[/]";
+                    task.Description = Fit(p.Finished is { } f ? $"{Label(p.Run)}: {Outcome(f)}" : $"{Label(p.Run)}: {p.Stage}");
                     if (p.Finished is not null)
                         task.StopTask();
                 }));

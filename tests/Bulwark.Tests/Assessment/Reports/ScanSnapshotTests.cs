@@ -3,6 +3,7 @@ using Bulwark.Assessment;
 using Bulwark.Assessment.Reports;
 using Bulwark.Tests.Attacks;
 using Bulwark.Threats;
+using NJsonSchema;
 
 namespace Bulwark.Tests.Assessment.Reports;
 
@@ -32,5 +33,18 @@ public sealed class ScanSnapshotTests
         }
         Assert.Contains("\"robust_accuracy\"", json, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"\d,\d+ %", markdown);
+    }
+
+    [Fact]
+    public async Task A_real_scan_validates_against_the_schema_and_the_SARIF_validator()
+    {
+        var report = Scan();
+        var schema = await JsonSchema.FromFileAsync(Path.Combine(AppContext.BaseDirectory, "report.schema.json"));
+        var errors = schema.Validate(JsonReport.Render(report));
+        Assert.True(errors.Count == 0, "schema errors: " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Kind}")));
+
+        var log = SarifValidator.Validate(SarifReport.Render(report));
+        var problems = log.Results.Concat(log.Notifications).Where(r => r.Level == "error").Select(r => r.ToString()).ToArray();
+        Assert.True(problems.Length == 0, "validator errors:\n" + string.Join("\n", problems));
     }
 }
