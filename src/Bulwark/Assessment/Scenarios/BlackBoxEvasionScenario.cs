@@ -79,7 +79,7 @@ public sealed class BlackBoxEvasionScenario : IScenario
                 $"with labels only, the decision-based HopSkipJump fools {SeverityRules.Percent(labelOnly)} within {budgetText} and {budget.MaxQueries} queries (Square, which needs scores, fools {SeverityRules.Percent(square.SuccessRate)})",
                 [Metric.Of("success_rate", $"label-only attack success at {budgetText}", labelOnly, "fraction", MetricDirection.LowerIsBetter)]),
             "randomisation" => new DefenceEffect(name, true,
-                $"Gaussian input noise σ = {sigma.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}: clean accuracy {SeverityRules.Percent(noisyClean)} on these samples; the Square Attack then succeeds on {SeverityRules.Percent(noisySquare.SuccessRate)}",
+                $"Gaussian input noise σ = {sigma.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}: clean accuracy {SeverityRules.Percent(noisyClean)} on these samples; the Square Attack then succeeds on {SeverityRules.Percent(noisySquare.SuccessRate)} (a non-adaptive attacker: averaging repeated queries, as EOT does, would take much of that back)",
                 [
                     Metric.Of("clean_accuracy", "clean accuracy with noise", noisyClean, "fraction", MetricDirection.HigherIsBetter),
                     Metric.Of("success_rate", $"Square success with noise at {budgetText}", noisySquare.SuccessRate, "fraction", MetricDirection.LowerIsBetter),
