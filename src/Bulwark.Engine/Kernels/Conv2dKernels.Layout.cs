@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Bulwark.Engine.Kernels;
 
 /// <summary>
@@ -69,6 +71,7 @@ internal static unsafe partial class Conv2dKernels
     /// destination elements are left as they are: callers zero a reused buffer once, and since
     /// every sample fills the same positions its borders stay zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CopyInto(ReadOnlySpan<float> src, int planes, int srcH, int srcW, Span<float> dst, int dstPlane, int dstH, int dstW, int top, int left)
     {
         int r0 = Math.Max(0, -top);

@@ -79,6 +79,11 @@ internal static unsafe partial class Conv2dKernels
         {
             return;
         }
+        if (reluPool is { } lanesPool && ChannelLanesFit(s, lanesPool))
+        {
+            ForwardReluPoolLanes(x, w, bias, y, s, lanesPool);
+            return;
+        }
         int cols = s.PaddedColumns(s.InputLayout(0));
         var layout = s.InputLayout(cols);
         var rowOff = new int[s.Kg];

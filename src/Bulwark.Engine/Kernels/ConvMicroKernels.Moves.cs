@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -11,6 +12,7 @@ internal static unsafe partial class ConvMicroKernels
     /// dst[(c mod stride)·phaseStride + c / stride]. Stride 2, the common one, reads float pairs as
     /// 64-bit lanes and narrows them into the even and odd elements.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Deinterleave(float* src, int len, int left, int stride, float* dst, int phaseStride)
     {
         if (stride == 2 && Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian && len >= 8)
@@ -106,6 +108,7 @@ internal static unsafe partial class ConvMicroKernels
         return Vector512.Create(idx);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose16(float* src, int srcStride, float* dst, int ld)
     {
         var v0 = Vector512.Load(src);
@@ -221,6 +224,7 @@ internal static unsafe partial class ConvMicroKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRows<TVec, TOps>(float* src, int srcStride, int rows, int len, float add, float* dst, int dstStride)
         where TVec : struct
         where TOps : IConvVector<TVec>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Bulwark.Engine.Kernels;
@@ -52,6 +53,7 @@ internal static unsafe partial class ConvMicroKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterPanel<TVec, TOps>(float* a, int m, float* b, int* rowOff, int k, int cols, float* c, int ldc)
         where TVec : struct
         where TOps : IConvVector<TVec>
@@ -156,6 +158,7 @@ internal static unsafe partial class ConvMicroKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherTile<TVec, TOps>(float* a, int* aOff, int rows, int rowLen, int aRowStride, float* b, int ldb, float* c, int ldc)
         where TVec : struct
         where TOps : IConvVector<TVec>
@@ -233,6 +236,7 @@ internal static unsafe partial class ConvMicroKernels
 
     // Eight rows × two vectors: sixteen accumulators, two B loads and eight broadcasts per step,
     // which leaves registers to spare at every width.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterTile<TVec, TOps>(float* a, float* b, int* rowOff, int k, float* c, int ldc)
         where TVec : struct
         where TOps : IConvVector<TVec>
@@ -299,6 +303,7 @@ internal static unsafe partial class ConvMicroKernels
     }
 
     // Eight rows × three vectors, for 32-register targets.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterTileWide<TVec, TOps>(float* a, float* b, int* rowOff, int k, float* c, int ldc)
         where TVec : struct
         where TOps : IConvVector<TVec>
@@ -357,6 +362,7 @@ internal static unsafe partial class ConvMicroKernels
         StoreRow(c += ldc, w, c60, c61, c62);
         StoreRow(c + ldc, w, c70, c71, c72);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static void StoreRow(float* at, int w, TVec v0, TVec v1, TVec v2)
         {
             TOps.Store(at, v0);
@@ -387,6 +393,7 @@ internal static unsafe partial class ConvMicroKernels
 
     // One, two or four rows × two vectors for a panel's last rows; the row count is a type argument
     // so the unused accumulators are compiled away.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OuterTileFew<TVec, TOps, TRows>(float* a, float* b, int* rowOff, int k, float* c, int ldc)
         where TVec : struct
         where TOps : IConvVector<TVec>
@@ -440,6 +447,7 @@ internal static unsafe partial class ConvMicroKernels
     }
 
     // Four A rows × four B rows: eight loads feed sixteen independent accumulators per step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotTile4<TVec, TOps>(float* a, int lda, float* b, int* rowOff, int len, int samples,
         long aSampleStride, long bSampleStride, float* c, int ldc)
         where TVec : struct

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Bulwark.Engine.Kernels;
@@ -163,6 +164,7 @@ internal static unsafe class PoolKernels
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPairs(ReadOnlySpan<float> x, Span<float> y, Span<int> arg, int p0, int p1, PoolWindows win)
     {
         int w = win.InW;
@@ -208,6 +210,7 @@ internal static unsafe class PoolKernels
     /// <see cref="MaxForward"/>; no arg-max, so only for inference. Since x ↦ x + add is monotone,
     /// the result equals pooling the biased values, bit for bit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MaxPlaneAdd(float* src, int srcStride, PoolWindows win, float add, float* dst)
     {
         int outH = win.OutH;
@@ -248,6 +251,7 @@ internal static unsafe class PoolKernels
 
     // The 2×2 rows of MaxPlaneAdd, eight outputs a step (four for rows of fewer than eight), the
     // last step overlapping the one before; the taps are taken in MaxPairsRow's order under its NaN rule.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPairsRowAdd(float* top, int stride, int outW, float add, float* dst)
     {
         int step = Vector256.IsHardwareAccelerated && outW >= 8 ? 8 : 4;
@@ -302,6 +306,7 @@ internal static unsafe class PoolKernels
     // Four outputs at a time: each pair of adjacent floats is read as one 64-bit lane, so narrowing
     // the lanes yields the even (left) elements and narrowing them shifted the odd (right) ones.
     // The last group overlaps the previous one instead of running a scalar tail.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPairsRow(float* plane, int rowAt, int w, int outW, float* y, int* arg)
     {
         var lane = Vector128.Create(0, 2, 4, 6);
@@ -373,6 +378,7 @@ internal static unsafe class PoolKernels
 
     // Disjoint 2×2 windows: every covered input element is written exactly once (the gradient at
     // the window's arg-max, zero elsewhere), so only an odd last row or column needs clearing.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterPairs(ReadOnlySpan<float> g, ReadOnlySpan<int> arg, Span<float> gx, int p0, int p1, PoolWindows win)
     {
         int w = win.InW;
@@ -421,6 +427,7 @@ internal static unsafe class PoolKernels
 
     // The adjoint of MaxPairsRow: each output's gradient goes to the lane of its arg-max, and the
     // left/right lanes are interleaved back into float pairs by widening to 64 bits.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterPairsRow(float* g, int* arg, float* plane, int rowAt, int w, int outW)
     {
         var lane = Vector128.Create(0, 2, 4, 6);

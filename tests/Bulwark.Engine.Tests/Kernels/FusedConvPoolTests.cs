@@ -25,6 +25,8 @@ public class FusedConvPoolTests
         { "ceil mode", [3, 2, 9, 9], [3, 2, 2, 2], new Conv2dGeometry(), Pool2dGeometry.Square(2, 2) with { CeilMode = true } },
         { "dilated 2x3 pool, stride 1x2", [2, 2, 10, 12], [3, 2, 3, 3], Conv2dGeometry.Square(padding: 1), new Pool2dGeometry(2, 3, 1, 2, DilationH: 2) },
         { "many channels, batch 5", [5, 12, 9, 10], [20, 12, 3, 3], Conv2dGeometry.Square(padding: 1), Pool2dGeometry.Square(2, 2) },
+        { "reference conv2, channels in lanes", [3, 32, 14, 14], [64, 32, 3, 3], Conv2dGeometry.Square(padding: 1), Pool2dGeometry.Square(2, 2) },
+        { "channels in lanes, no padding, odd size", [2, 8, 17, 33], [32, 8, 3, 3], new Conv2dGeometry(), Pool2dGeometry.Square(2, 2) },
     };
 
     [Theory]
@@ -54,6 +56,26 @@ public class FusedConvPoolTests
         finally
         {
             EngineSettings.Threads = saved;
+        }
+    }
+
+    [Fact]
+    public void Channel_lanes_path_equals_the_separate_ops_at_every_height_and_width_2_to_67()
+    {
+        var rng = new Rng(67);
+        var w = Tensor.Uniform(rng, -1, 1, 32, 8, 3, 3);
+        var b = Tensor.Uniform(rng, -0.5f, 0.5f, 32);
+        var conv = Conv2dGeometry.Square(padding: 1);
+        var pool = Pool2dGeometry.Square(2, 2);
+        using var noGrad = Tape.NoGrad();
+        for (int size = 2; size <= 67; size++)
+        {
+            foreach (var (h, wd) in new[] { (size, 5), (4, size) })
+            {
+                var x = Tensor.Uniform(rng, -1, 1, 2, 8, h, wd);
+                var expected = Tensor.MaxPool2d(Tensor.Conv2d(x, w, b, conv).Relu(), pool);
+                Assert.Equal(expected.ToArray(), Tensor.Conv2dReluMaxPool(x, w, b, conv, pool).ToArray());
+            }
         }
     }
 
