@@ -132,29 +132,27 @@ internal static class ScanCommand
         };
     }
 
-    /// <summary>The importer (white box) when it supports every operator of the file; ONNX Runtime (black box) otherwise.</summary>
+    /// <summary>
+    /// The importer (white box) when it can load the file; ONNX Runtime (black box) when only the
+    /// runtime can (operators the importer lacks); the importer's error when neither can.
+    /// </summary>
     private static IClassifier OnnxImportOrRuntime(string path, InputBounds bounds)
     {
         try
         {
             return OnnxClassifier.Load(path, new OnnxClassifierOptions { Bounds = bounds });
         }
-        catch (BulwarkInputException) when (IsUnsupportedOperator(path))
+        catch (BulwarkInputException importError)
         {
-            return new OnnxRuntimeClassifier(path, new OnnxRuntimeClassifierOptions { Bounds = bounds });
-        }
-    }
-
-    private static bool IsUnsupportedOperator(string path)
-    {
-        try
-        {
-            using var probe = new OnnxRuntimeClassifier(path, new OnnxRuntimeClassifierOptions());
-            return true;
-        }
-        catch (Exception e) when (e is BulwarkInputException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
-        {
-            return false;
+            try
+            {
+                return new OnnxRuntimeClassifier(path, new OnnxRuntimeClassifierOptions { Bounds = bounds });
+            }
+            catch (Exception e) when (e is BulwarkInputException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(importError);
+                throw;
+            }
         }
     }
 

@@ -44,7 +44,7 @@ internal static class ScanDemo
             io.Err.WriteLine($"demo: training a small CNN on {fashion.Train.Count} Fashion-MNIST images ({CnnEpochs} epochs); cached for later runs");
             TrainingProgress.Run(io, CnnEpochs, observer => trainer.Fit(fashion.Train.Features, fashion.Train.Labels, fashion.Test.Features, fashion.Test.Labels, observer));
             net.Eval();
-            Save(net, [1, 28, 28], cnnPath);
+            OnnxExporter.Save(net, [1, 28, 28], cnnPath);
         }
 
         var spam = BuiltInDatasets.Load("spam", dataDir);
@@ -57,7 +57,7 @@ internal static class ScanDemo
         {
             io.Err.WriteLine($"demo: training a logistic-regression spam filter on {spam.Train.Count} messages");
             var filter = new LogisticRegressionLearner(new LogisticRegressionOptions { Seed = seed }).Fit(spam.Train);
-            Save(filter.Model, spam.Train.SampleShape, filterPath);
+            OnnxExporter.Save(filter.Model, spam.Train.SampleShape, filterPath);
         }
 
         return
@@ -86,13 +86,6 @@ internal static class ScanDemo
         new Conv2d(1, 16, 3, rng, padding: 1), new ReLU(), new MaxPool2d(2),
         new Conv2d(16, 32, 3, rng, padding: 1), new ReLU(), new MaxPool2d(2),
         new Flatten(), new Linear(32 * 7 * 7, 64, rng), new ReLU(), new Linear(64, 10, rng));
-
-    private static void Save(Module model, IReadOnlyList<int> shape, string path)
-    {
-        string temp = path + ".tmp";
-        OnnxExporter.Save(model, shape, temp);
-        File.Move(temp, path, overwrite: true);
-    }
 
     /// <summary>A cache key over the recipe, the seed and the bundled data files' names and sizes.</summary>
     private static string Key(string dataDir, string dataset, ulong seed)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Bulwark.Onnx.Proto;
 
 namespace Bulwark.Onnx;
@@ -60,13 +59,8 @@ public sealed record OnnxModelSummary(
     public static OnnxModelSummary Read(string path, OnnxReadLimits? limits = null)
     {
         var model = OnnxFile.ReadModel(path, limits);
-        string sha;
-        long bytes;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
-        {
-            bytes = stream.Length;
-            sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
+        long bytes = new FileInfo(path).Length;
+        string sha = FileHash.Sha256(path);
         var graphs = OnnxGraphs.All(model).Select(s => s.Graph).ToList();
         var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var operators = graphs.SelectMany(g => g.Node)

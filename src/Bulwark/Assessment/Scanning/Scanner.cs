@@ -1,7 +1,6 @@
 using Bulwark.Assessment.Scenarios;
 using Bulwark.Engine;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Bulwark.Threats;
 
 namespace Bulwark.Assessment;
@@ -184,7 +183,7 @@ public static class Scanner
                 Name = target.Name,
                 ModelPath = target.ModelPath,
                 Endpoint = target.Endpoint,
-                ModelSha256 = target.ModelPath is { } p && File.Exists(p) ? HashFile(p) : null,
+                ModelSha256 = target.ModelPath is { } p && File.Exists(p) ? FileHash.Sha256(p) : null,
                 Access = target.Access,
                 Modality = target.Modality,
                 DataName = target.DataName ?? target.Data?.Name ?? target.Text!.Messages.Name,
@@ -203,11 +202,5 @@ public static class Scanner
             RequestedThreats = options.Threats?.Order().ToArray() ?? ThreatCatalog.All.Select(t => t.Id).ToArray(),
             Targets = reports,
         };
-    }
-
-    private static string HashFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

@@ -49,7 +49,8 @@ internal static class ScenarioInputs
         if (chosen.Length == 0)
             return null;
         int size = c * h * w;
-        var adversarialPredictions = target.Model.PredictProba(TakeRows(result.Adversarial, chosen, size)).ArgMax(-1).Data;
+        var rows = result.Adversarial.IndexSelect(0, new LongTensor(chosen.Select(i => (long)i).ToArray(), chosen.Length));
+        var adversarialPredictions = target.Model.PredictProba(rows).ArgMax(-1).Data;
         var examples = chosen.Select((i, k) => new ImageExample(
             attacked.Features.AsReadOnlySpan().Slice(i * size, size).ToArray(),
             result.Adversarial.AsReadOnlySpan().Slice(i * size, size).ToArray(),
@@ -57,15 +58,6 @@ internal static class ScenarioInputs
             (int)adversarialPredictions[k])).ToArray();
         var bounds = target.Model.Bounds;
         return new ImageExamplesEvidence(title, c, h, w, bounds.Lower, bounds.Upper, target.ClassNames, examples);
-    }
-
-    private static Tensor TakeRows(Tensor x, int[] rows, int size)
-    {
-        var data = new float[rows.Length * size];
-        var all = x.AsReadOnlySpan();
-        for (int k = 0; k < rows.Length; k++)
-            all.Slice(rows[k] * size, size).CopyTo(data.AsSpan(k * size, size));
-        return Tensor.FromArray(data, [rows.Length, .. x.Shape[1..].ToArray()]);
     }
 
     /// <summary>C, H, W of an image sample shape ([C,H,W], [H,W] or a square [H·W]); zeros when it is not an image.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Bulwark.Engine;
 using Bulwark.Onnx;
 using Bulwark.Onnx.Proto;
@@ -66,10 +65,7 @@ internal sealed class ModelScanContext
                 return;
             }
             FileBytes = info.Length;
-            using (var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
-            {
-                Sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
-            }
+            Sha256 = FileHash.Sha256(Path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
