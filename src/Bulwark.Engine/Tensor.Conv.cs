@@ -45,7 +45,9 @@ public sealed partial class Tensor
     /// <c>MaxPool2d(Relu(Conv2d(input, weight, bias, convolution)), pooling)</c> in one pass, for
     /// inference only (nothing may be recording): the convolution's output is pooled from the
     /// kernels' buffers as it is produced, so it is never stored at full size. The numbers are
-    /// exactly those of the three separate ops.
+    /// exactly those of the three separate ops, except that a 3×3 stride-1 convolution with 2×2
+    /// pooling may run by Winograd's F(2×2, 3×3) and differ in the last bits (see
+    /// <see cref="EngineSettings.WinogradConvolution"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The tape is recording.</exception>
     /// <exception cref="BulwarkInputException">The shapes or a geometry do not fit together.</exception>

@@ -54,16 +54,7 @@ internal static unsafe partial class Conv2dKernels
                 for (int n = claims.Next(); n >= 0; n = claims.Next())
                 {
                     layout.Fill(x.Span.Slice(n * srcSize, srcSize), buf);
-                    var dst = y.Span.Slice(n * s.O * plane, s.O * plane);
-                    fixed (float* xp = buf)
-                    fixed (float* wp = wt)
-                    fixed (float* bp = b)
-                    fixed (int* tp = tapOff)
-                    fixed (float* rp = rows)
-                    fixed (float* dp = dst)
-                    {
-                        LanesSample(xp, layout.PlaneW, tp, s.Kg, wp, s.O, bp, rp, pool.OutH, pool.OutW, dp);
-                    }
+                    LanesSample(buf, layout, tapOff, wt, b, rows, s, pool, y.Span.Slice(n * s.O * plane, s.O * plane));
                 }
             }
             finally
@@ -72,6 +63,21 @@ internal static unsafe partial class Conv2dKernels
                 ArrayPool<float>.Shared.Return(rows);
             }
         });
+    }
+
+    // One sample from its filled planes: the arrays pinned for the pointer kernel below. rows
+    // holds at least 2·LaneWidth·LaneChannels floats.
+    private static void LanesSample(float[] planes, PlaneLayout layout, int[] tapOff, float[] wt, float[] bias, float[] rows, Conv2dShape s, PoolWindows pool, Span<float> dst)
+    {
+        fixed (float* xp = planes)
+        fixed (float* wp = wt)
+        fixed (float* bp = bias)
+        fixed (int* tp = tapOff)
+        fixed (float* rp = rows)
+        fixed (float* dp = dst)
+        {
+            LanesSample(xp, layout.PlaneW, tp, s.Kg, wp, s.O, bp, rp, pool.OutH, pool.OutW, dp);
+        }
     }
 
     // Weights [o][tap] as [tap][o], so one tap of 32 channels is two vector loads.
@@ -206,6 +212,57 @@ internal static unsafe partial class Conv2dKernels
         c12b.Store(dst + 400);
         c13a.Store(dst + 416);
         c13b.Store(dst + 432);
+    }
+
+    // Seven positions: the last run of a row of Winograd blocks (see Conv2dKernels.Winograd).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LaneTile7(float* x, int* tapOff, int taps, float* wt, int ldw, float* dst)
+    {
+        Vector512<float> c0a = Vector512<float>.Zero, c0b = Vector512<float>.Zero, c1a = Vector512<float>.Zero, c1b = Vector512<float>.Zero, c2a = Vector512<float>.Zero, c2b = Vector512<float>.Zero, c3a = Vector512<float>.Zero, c3b = Vector512<float>.Zero;
+        Vector512<float> c4a = Vector512<float>.Zero, c4b = Vector512<float>.Zero, c5a = Vector512<float>.Zero, c5b = Vector512<float>.Zero, c6a = Vector512<float>.Zero, c6b = Vector512<float>.Zero;
+        for (int t = 0; t < taps; t++)
+        {
+            float* xp = x + tapOff[t];
+            float* wp = wt + ((long)t * ldw);
+            var w0 = Vector512.Load(wp);
+            var w1 = Vector512.Load(wp + 16);
+            Vector512<float> xv;
+            xv = Vector512.Create(xp[0]);
+            c0a = Vector512.FusedMultiplyAdd(xv, w0, c0a);
+            c0b = Vector512.FusedMultiplyAdd(xv, w1, c0b);
+            xv = Vector512.Create(xp[1]);
+            c1a = Vector512.FusedMultiplyAdd(xv, w0, c1a);
+            c1b = Vector512.FusedMultiplyAdd(xv, w1, c1b);
+            xv = Vector512.Create(xp[2]);
+            c2a = Vector512.FusedMultiplyAdd(xv, w0, c2a);
+            c2b = Vector512.FusedMultiplyAdd(xv, w1, c2b);
+            xv = Vector512.Create(xp[3]);
+            c3a = Vector512.FusedMultiplyAdd(xv, w0, c3a);
+            c3b = Vector512.FusedMultiplyAdd(xv, w1, c3b);
+            xv = Vector512.Create(xp[4]);
+            c4a = Vector512.FusedMultiplyAdd(xv, w0, c4a);
+            c4b = Vector512.FusedMultiplyAdd(xv, w1, c4b);
+            xv = Vector512.Create(xp[5]);
+            c5a = Vector512.FusedMultiplyAdd(xv, w0, c5a);
+            c5b = Vector512.FusedMultiplyAdd(xv, w1, c5b);
+            xv = Vector512.Create(xp[6]);
+            c6a = Vector512.FusedMultiplyAdd(xv, w0, c6a);
+            c6b = Vector512.FusedMultiplyAdd(xv, w1, c6b);
+        }
+        c0a.Store(dst + 0);
+        c0b.Store(dst + 16);
+        c1a.Store(dst + 32);
+        c1b.Store(dst + 48);
+        c2a.Store(dst + 64);
+        c2b.Store(dst + 80);
+        c3a.Store(dst + 96);
+        c3b.Store(dst + 112);
+        c4a.Store(dst + 128);
+        c4b.Store(dst + 144);
+        c5a.Store(dst + 160);
+        c5b.Store(dst + 176);
+        c6a.Store(dst + 192);
+        c6b.Store(dst + 208);
     }
 
     // The last columns of a row, fewer than LaneWidth, one position at a time.

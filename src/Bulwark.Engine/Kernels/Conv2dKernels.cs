@@ -79,6 +79,11 @@ internal static unsafe partial class Conv2dKernels
         {
             return;
         }
+        if (reluPool is { } winogradPool && WinogradFits(s, winogradPool))
+        {
+            ForwardReluPoolWinograd(x, w, bias, y, s, winogradPool);
+            return;
+        }
         if (reluPool is { } lanesPool && ChannelLanesFit(s, lanesPool))
         {
             ForwardReluPoolLanes(x, w, bias, y, s, lanesPool);

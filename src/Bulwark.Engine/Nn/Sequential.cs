@@ -30,7 +30,9 @@ public sealed class Sequential : Module
     /// commute: max(relu(a), relu(b)) = relu(max(a, b))), on a quarter of the data. The input's
     /// own storage is never written. Conv2d → ReLU → MaxPool2d runs as one fused op
     /// (<see cref="Tensor.Conv2dReluMaxPool"/>) that never stores the convolution's full output,
-    /// unless activations are being captured.
+    /// unless activations are being captured; for a 3×3 stride-1 convolution that op may use
+    /// Winograd's minimal filtering, whose results differ from a recorded pass in the last bits
+    /// (<see cref="EngineSettings.WinogradConvolution"/>).
     /// </remarks>
     public override Tensor Forward(Tensor x)
     {

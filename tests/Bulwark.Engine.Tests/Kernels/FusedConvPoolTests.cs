@@ -6,8 +6,9 @@ namespace Bulwark.Engine.Tests.Kernels;
 
 /// <summary>
 /// The inference-only fused Conv2d → ReLU → MaxPool2d against the three separate ops: bias and
-/// ReLU are monotone and commute with the maximum, and both paths run the same products, so the
-/// results must agree exactly, at any thread count.
+/// ReLU are monotone and commute with the maximum, and the direct kernels run the same products, so
+/// the results must agree exactly, at any thread count. These tests turn the Winograd path off;
+/// <see cref="WinogradConvTests"/> tests it.
 /// </summary>
 [Collection(EngineThreadsCollection.Name)]
 public class FusedConvPoolTests
@@ -38,6 +39,7 @@ public class FusedConvPoolTests
         var w = Tensor.Uniform(rng, -1, 1, wShape);
         var b = Tensor.Uniform(rng, -0.5f, 0.5f, wShape[0]);
         int saved = EngineSettings.Threads;
+        EngineSettings.WinogradConvolution = false;
         try
         {
             foreach (int threads in new[] { 1, 2, 3, 8 })
@@ -56,6 +58,7 @@ public class FusedConvPoolTests
         finally
         {
             EngineSettings.Threads = saved;
+            EngineSettings.WinogradConvolution = true;
         }
     }
 
