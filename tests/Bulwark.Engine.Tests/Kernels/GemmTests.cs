@@ -301,6 +301,7 @@ public class GemmThreadingTests
         { 40, 70, 3000, true, true },
         { 2100, 2100, 16, false, false },
         { 104, 100, 45000, false, true },
+        { 4000, 64, 300, false, true },
     };
 
     [Theory]
