@@ -52,6 +52,16 @@ internal static class PeerIO
         }
         psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        if (BestOpenBlasCore() is { } core)
+        {
+            string? inherited = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE");
+            if (inherited is not null && !inherited.Equals(core, StringComparison.OrdinalIgnoreCase) && !coreNoted)
+            {
+                Console.Error.WriteLine($"bench: OPENBLAS_CORETYPE={inherited} from the environment is replaced by {core} for the PyTorch peer: this machine has AVX-512, and the peer runs at its best.");
+                coreNoted = true;
+            }
+            psi.Environment["OPENBLAS_CORETYPE"] = core;
+        }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + Python);
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();
@@ -65,7 +75,24 @@ internal static class PeerIO
         return doc.RootElement.GetProperty("ms").GetDouble();
     }
 
+    /// <summary>
+    /// The OpenBLAS kernel set the peer should run, or null to leave OpenBLAS's own choice.
+    /// Debian 12's OpenBLAS (0.3.21) does not know AMD's Zen 4 and Zen 5 and falls back to its
+    /// AVX2 "Haswell" kernels there (as it does when OPENBLAS_CORETYPE=Haswell is set, which this
+    /// workplace's shells do), which measured 13 ms for the 1024³ product against 7.1 ms with its
+    /// AVX-512 "SkylakeX" kernels on this machine's Zen 5. The peer runs at its best, so on a
+    /// machine with the AVX-512 subsets those kernels use, the harness asks for them; the results
+    /// are still checked against Bulwark's.
+    /// </summary>
+    internal static string? BestOpenBlasCore() =>
+        System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported
+        && System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported && System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported
+            ? "SkylakeX"
+            : null;
+
     private static bool torchChecked;
+
+    private static bool coreNoted;
 
     private static void EnsureTorch()
     {
