@@ -13,8 +13,9 @@ namespace Bulwark.Assessment.Reports;
 /// Kind and level by finding: High → fail/error, Medium → fail/warning, Low → fail/note,
 /// Info → informational/none, not assessed → notApplicable/none, scenario error → open/none (and a
 /// tool-execution notification at level error). SARIF requires level "none" whenever the kind is
-/// not "fail". Each result carries a partial fingerprint hashed from the model key, the threat and
-/// the scenario, so that a code-scanning service matches it across scans of the same model.
+/// not "fail". Each result carries a partial fingerprint hashed from the model key, the evaluation
+/// data's name, the threat and the scenario, so that a code-scanning service matches it across
+/// scans of the same model on the same data.
 /// </remarks>
 public static class SarifReport
 {
@@ -22,7 +23,7 @@ public static class SarifReport
     public const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
     /// <summary>The key of the partial fingerprint each result carries.</summary>
-    public const string FingerprintKey = "bulwarkFinding/v1";
+    public const string FingerprintKey = "bulwarkFinding/v2";
 
     /// <summary>Writes <paramref name="report"/> to <paramref name="output"/> as a UTF-8 SARIF log.</summary>
     public static void Write(ScanReport report, Stream output)
@@ -68,12 +69,17 @@ public static class SarifReport
         };
     }
 
-    /// <summary>A hash of the model key, threat and scenario: the same for the same finding in every scan of that model.</summary>
+    /// <summary>
+    /// A hash of the model key, the data's name, the threat and the scenario: the same for the same
+    /// finding in every scan of that model on that data, and different for two targets that share
+    /// a model file but are evaluated on different data (version 1 left the data out, so such
+    /// targets' findings collided).
+    /// </summary>
     public static string Fingerprint(TargetReport target, Finding finding)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(finding);
-        string identity = $"{target.ModelKey}|{finding.Threat.Id}|{finding.Scenario}";
+        string identity = $"{target.ModelKey}|{target.DataName}|{finding.Threat.Id}|{finding.Scenario}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)));
     }
 

@@ -104,6 +104,17 @@ public sealed class SarifReportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Two_targets_sharing_a_model_file_but_not_their_data_get_different_fingerprints()
+    {
+        var target = SampleReports.Full().Targets[0];
+        var sameFileOtherData = target with { Name = target.Name + "-b", DataName = target.DataName + "-other" };
+        var finding = target.Findings[0];
+        Assert.Equal(target.ModelKey, sameFileOtherData.ModelKey);
+        Assert.NotEqual(SarifReport.Fingerprint(target, finding), SarifReport.Fingerprint(sameFileOtherData, finding));
+        Assert.Equal(SarifReport.Fingerprint(target, finding), SarifReport.Fingerprint(target with { Name = "renamed" }, finding));
+    }
+
+    [Fact]
     public void Failed_scenarios_are_also_tool_notifications()
     {
         using var doc = JsonDocument.Parse(SarifReport.Render(SampleReports.Full()));
