@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
 using Bulwark.Engine;
 
@@ -7,23 +5,21 @@ namespace Bulwark.Data;
 
 /// <summary>
 /// Reads a text file line by line, gunzipping it when it starts with the gzip magic, within
-/// <see cref="DataLimits.MaxFileBytes"/> both as stored and as inflated. A gzip stream that ends
-/// early is reported as truncated: the decompressor itself stops silently, so the inflated size
-/// is compared with the size the gzip trailer records (single-member gzip, as gzip and Python write).
+/// <see cref="DataLimits.MaxFileBytes"/> both as stored and as inflated. A gzip file of one member
+/// or several is checked member by member against its trailers (<see cref="GzipMembers"/>), so a
+/// file that ends early is reported as truncated.
 /// </summary>
 internal sealed class TextLineReader : IDisposable
 {
     private readonly FileStream file;
-    private readonly CountingStream counted;
     private readonly StreamReader reader;
-    private readonly uint? gzipSize;
+    private readonly bool gzip;
 
-    private TextLineReader(string path, FileStream file, CountingStream counted, uint? gzipSize)
+    private TextLineReader(string path, FileStream file, CountingStream counted, bool gzip)
     {
         Path = path;
         this.file = file;
-        this.counted = counted;
-        this.gzipSize = gzipSize;
+        this.gzip = gzip;
         reader = new StreamReader(counted, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 
@@ -47,18 +43,9 @@ internal sealed class TextLineReader : IDisposable
             file.Position = 0;
             if (got < 2 || head[0] != 0x1f || head[1] != 0x8b)
             {
-                return new TextLineReader(path, file, new CountingStream(file, path, limits.MaxFileBytes), null);
+                return new TextLineReader(path, file, new CountingStream(file, path, limits.MaxFileBytes), gzip: false);
             }
-            if (file.Length < 18)
-            {
-                throw new BulwarkInputException($"{path}: is truncated: {file.Length} bytes cannot hold a gzip header and trailer.");
-            }
-            Span<byte> trailer = stackalloc byte[4];
-            file.Position = file.Length - 4;
-            file.ReadExactly(trailer);
-            file.Position = 0;
-            var inflated = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
-            return new TextLineReader(path, file, new CountingStream(inflated, path, limits.MaxFileBytes), BinaryPrimitives.ReadUInt32LittleEndian(trailer));
+            return new TextLineReader(path, file, new CountingStream(new GzipMembers(file, path), path, limits.MaxFileBytes), gzip: true);
         }
         catch
         {
@@ -81,10 +68,6 @@ internal sealed class TextLineReader : IDisposable
         }
         if (line is null)
         {
-            if (gzipSize is uint expected && (uint)counted.Total != expected)
-            {
-                throw new BulwarkInputException($"{Path}: is truncated or corrupt: it inflated to {counted.Total} bytes (after line {LineNumber}) but its gzip trailer records {expected} (mod 2^32).");
-            }
             return null;
         }
         LineNumber++;
@@ -97,7 +80,7 @@ internal sealed class TextLineReader : IDisposable
     /// </summary>
     public void ThrowIfTruncated()
     {
-        while (gzipSize is not null && ReadLine() is not null)
+        while (gzip && ReadLine() is not null)
         {
         }
     }
@@ -109,21 +92,11 @@ internal sealed class TextLineReader : IDisposable
     }
 
     /// <summary>Counts the bytes read through it and refuses to go past a limit.</summary>
-    private sealed class CountingStream(Stream inner, string path, long limit) : Stream
+    private sealed class CountingStream(Stream inner, string path, long limit) : ForwardReadStream
     {
         public long Total { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => Total; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        protected override long Consumed => Total;
 
         public override int Read(Span<byte> buffer)
         {
@@ -135,16 +108,6 @@ internal sealed class TextLineReader : IDisposable
             }
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

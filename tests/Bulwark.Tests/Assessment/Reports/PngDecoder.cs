@@ -27,7 +27,7 @@ internal static class PngDecoder
             string type = Encoding.ASCII.GetString(png, at + 4, 4);
             var data = png.AsSpan(at + 8, length);
             uint crc = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at + 8 + length));
-            Assert.Equal(PngEncoder.Crc32.Of(png.AsSpan(at + 4, 4 + length)), crc);
+            Assert.Equal(Crc32.Of(png.AsSpan(at + 4, 4 + length)), crc);
             at += 12 + length;
             if (type == "IHDR")
             {
