@@ -45,7 +45,9 @@ internal static unsafe partial class Conv2dKernels
         // Reads of a chunk of eight blocks run up to 18 columns past its first; the slack keeps the
         // last chunk of the last channel inside the buffer.
         var layout = s.InputLayout(2 * LaneChannels);
-        var u = TransformWeights(w.Span, s.O, s.C);
+        var wt = TapMajor(w.Span, s.O, s.Kg);
+        var u = ArrayPool<float>.Shared.Rent(16 * s.C * s.O);
+        TransformWeights(wt, s.O, s.C, u);
         var b = new float[s.O];
         if (!bias.IsEmpty)
         {
@@ -56,92 +58,113 @@ internal static unsafe partial class Conv2dKernels
         // eight-slot store to run past the last block.
         int slots = RoundUp(blocks + BlocksPerVector, LaneWidth);
         int srcSize = s.C * s.H * s.W;
-        var direct = new Lazy<(int[] TapOff, float[] Wt)>(() =>
+        var tapOffsets = new Lazy<int[]>(() =>
         {
             var tapOff = new int[s.Kg];
             s.FillTapOffsets(tapOff, layout);
-            return (tapOff, TapMajor(w.Span, s.O, s.Kg));
+            return tapOff;
         }, LazyThreadSafetyMode.ExecutionAndPublication);
-        ConvParallel.Claim(s.N, ConvParallel.Workers(s.N), claims =>
+        try
         {
-            var buf = ArrayPool<float>.Shared.Rent(layout.Length);
-            var v = ArrayPool<float>.Shared.Rent(16 * s.C * slots);
-            var m = ArrayPool<float>.Shared.Rent(16 * MRun);
-            var stage = ArrayPool<float>.Shared.Rent(blocks * s.O);
-            try
+            ConvParallel.Claim(s.N, ConvParallel.Workers(s.N), claims =>
             {
-                buf.AsSpan(0, layout.Length).Clear();
-                v.AsSpan(0, 16 * s.C * slots).Clear();
-                for (int n = claims.Next(); n >= 0; n = claims.Next())
+                var buf = ArrayPool<float>.Shared.Rent(layout.Length);
+                var v = ArrayPool<float>.Shared.Rent(16 * s.C * slots);
+                var m = ArrayPool<float>.Shared.Rent(16 * MRun);
+                var stage = ArrayPool<float>.Shared.Rent(blocks * s.O);
+                try
                 {
-                    layout.Fill(x.Span.Slice(n * srcSize, srcSize), buf);
-                    var dst = y.Span.Slice(n * s.O * blocks, s.O * blocks);
-                    bool finite;
-                    fixed (float* xp = buf)
-                    fixed (float* vp = v)
-                    fixed (float* mp = m)
-                    fixed (float* sp = stage)
-                    fixed (float* up = u)
-                    fixed (float* bp = b)
-                    fixed (float* dp = dst)
+                    buf.AsSpan(0, layout.Length).Clear();
+                    v.AsSpan(0, 16 * s.C * slots).Clear();
+                    for (int n = claims.Next(); n >= 0; n = claims.Next())
                     {
-                        TransformInput(xp, layout.ChannelStride, layout.PlaneW, s.C, pool.OutH, pool.OutW, vp, slots);
-                        finite = WinogradSample(vp, slots, s.C, up, s.O, bp, mp, sp, blocks, dp);
-                    }
-                    if (!finite)
-                    {
-                        var (tapOff, wt) = direct.Value;
-                        LanesSample(buf, layout, tapOff, wt, b, m, s, pool, dst);
+                        layout.Fill(x.Span.Slice(n * srcSize, srcSize), buf);
+                        var dst = y.Span.Slice(n * s.O * blocks, s.O * blocks);
+                        bool finite;
+                        fixed (float* xp = buf)
+                        fixed (float* vp = v)
+                        fixed (float* mp = m)
+                        fixed (float* sp = stage)
+                        fixed (float* up = u)
+                        fixed (float* bp = b)
+                        fixed (float* dp = dst)
+                        {
+                            TransformInput(xp, layout.ChannelStride, layout.PlaneW, s.C, pool.OutH, pool.OutW, vp, slots);
+                            finite = WinogradSample(vp, slots, s.C, up, s.O, bp, mp, sp, blocks, dp);
+                        }
+                        if (!finite)
+                        {
+                            LanesSample(buf, layout, tapOffsets.Value, wt, b, m, s, pool, dst);
+                        }
                     }
                 }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(buf);
-                ArrayPool<float>.Shared.Return(v);
-                ArrayPool<float>.Shared.Return(m);
-                ArrayPool<float>.Shared.Return(stage);
-            }
-        });
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(buf);
+                    ArrayPool<float>.Shared.Return(v);
+                    ArrayPool<float>.Shared.Return(m);
+                    ArrayPool<float>.Shared.Return(stage);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(u);
+        }
     }
 
     /// <summary>
     /// U = G g Gᵀ for every filter g [O, C, 3, 3], with G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], stored
     /// as u[ξ][c][o] (ξ = 4·row + column of the 4×4 result) so that one element's weights for
-    /// 32 output channels are two vector loads, as <see cref="LaneTile"/> reads them.
+    /// 32 output channels are two vector loads, as <see cref="LaneTile"/> reads them. Computed from
+    /// the tap-major weights <paramref name="wt"/> [c·9 + tap][o] (<see cref="TapMajor"/>), sixteen
+    /// output channels per vector, so every load and store is sequential.
     /// </summary>
-    internal static float[] TransformWeights(ReadOnlySpan<float> w, int outChannels, int inChannels)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TransformWeights(float[] wt, int outChannels, int inChannels, float[] u)
     {
-        var u = new float[16 * inChannels * outChannels];
-        Span<float> half = stackalloc float[12];
-        for (int o = 0; o < outChannels; o++)
+        if (u.Length < 16 * inChannels * outChannels || wt.Length < 9 * inChannels * outChannels || outChannels % 16 != 0)
+        {
+            throw new ArgumentException("TransformWeights: arrays too short, or output channels not a multiple of 16.");
+        }
+        nint element = (nint)inChannels * outChannels;
+        var half = Vector512.Create(0.5f);
+        fixed (float* wp = wt)
+        fixed (float* up = u)
         {
             for (int c = 0; c < inChannels; c++)
             {
-                var g = w.Slice(((o * inChannels) + c) * 9, 9);
-                // G·g: 4×3.
-                for (int j = 0; j < 3; j++)
+                for (int o = 0; o < outChannels; o += 16)
                 {
-                    float g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
-                    half[j] = g0;
-                    half[3 + j] = 0.5f * (g0 + g1 + g2);
-                    half[6 + j] = 0.5f * (g0 - g1 + g2);
-                    half[9 + j] = g2;
-                }
-                // (G·g)·Gᵀ: 4×4.
-                for (int r = 0; r < 4; r++)
-                {
-                    float h0 = half[3 * r], h1 = half[(3 * r) + 1], h2 = half[(3 * r) + 2];
-                    int at = ((((4 * r) * inChannels) + c) * outChannels) + o;
-                    int step = inChannels * outChannels;
-                    u[at] = h0;
-                    u[at + step] = 0.5f * (h0 + h1 + h2);
-                    u[at + (2 * step)] = 0.5f * (h0 - h1 + h2);
-                    u[at + (3 * step)] = h2;
+                    float* g = wp + ((nint)c * 9 * outChannels) + o;
+                    float* to = up + ((nint)c * outChannels) + o;
+                    var g00 = Vector512.Load(g);
+                    var g01 = Vector512.Load(g + outChannels);
+                    var g02 = Vector512.Load(g + (2 * outChannels));
+                    var g10 = Vector512.Load(g + (3 * outChannels));
+                    var g11 = Vector512.Load(g + (4 * outChannels));
+                    var g12 = Vector512.Load(g + (5 * outChannels));
+                    var g20 = Vector512.Load(g + (6 * outChannels));
+                    var g21 = Vector512.Load(g + (7 * outChannels));
+                    var g22 = Vector512.Load(g + (8 * outChannels));
+                    // Rows of G·g, each then times Gᵀ.
+                    RowTimesGt(g00, g01, g02, half, to, element);
+                    RowTimesGt(half * (g00 + g10 + g20), half * (g01 + g11 + g21), half * (g02 + g12 + g22), half, to + (4 * element), element);
+                    RowTimesGt(half * (g00 - g10 + g20), half * (g01 - g11 + g21), half * (g02 - g12 + g22), half, to + (8 * element), element);
+                    RowTimesGt(g20, g21, g22, half, to + (12 * element), element);
                 }
             }
         }
-        return u;
+    }
+
+    // One row (h0, h1, h2) of G·g times Gᵀ: (h0, ½(h0 + h1 + h2), ½(h0 − h1 + h2), h2), four elements apart.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowTimesGt(Vector512<float> h0, Vector512<float> h1, Vector512<float> h2, Vector512<float> half, float* to, nint element)
+    {
+        h0.Store(to);
+        (half * (h0 + h1 + h2)).Store(to + element);
+        (half * (h0 - h1 + h2)).Store(to + (2 * element));
+        h2.Store(to + (3 * element));
     }
 
     /// <summary>
