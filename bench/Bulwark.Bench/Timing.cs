@@ -3,24 +3,51 @@ using System.Diagnostics;
 namespace Bulwark.Bench;
 
 /// <summary>Median wall time of repeated runs after warm-up.</summary>
+/// <remarks>
+/// Warm-up runs for at least <see cref="WarmUpSeconds"/> as well as the count asked for: .NET
+/// compiles a method first without optimisation and recompiles it fully optimised in the
+/// background once it has run often enough, so a process's first hundred or so forward passes of
+/// the reference CNN run about 20 % slower than all later ones. Timing those would measure the
+/// JIT's start-up, not the kernels; peers get the same warm-up.
+/// </remarks>
 internal static class Timing
 {
-    public static double MedianMs(Action action, int warmup, int runs)
+    /// <summary>Least time the warm-up runs for.</summary>
+    public const double WarmUpSeconds = 1.0;
+
+    public static double MedianMs(Action action, int warmup, int runs) => Median(RunsMs(action, warmup, runs));
+
+    /// <summary>Runs <paramref name="action"/> at least <paramref name="runs"/> times and for at least <paramref name="seconds"/> (at most 2,000 runs).</summary>
+    public static void WarmUp(Action action, int runs, double seconds = WarmUpSeconds)
     {
-        for (int i = 0; i < warmup; i++)
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 2000 && (i < runs || clock.Elapsed.TotalSeconds < seconds); i++)
         {
             action();
         }
-        var times = new double[runs];
+    }
+
+    /// <summary>The wall times of <paramref name="runs"/> runs after a warm-up of at least <paramref name="warmup"/> untimed ones (<see cref="WarmUp"/>), each after a full collection.</summary>
+    public static List<double> RunsMs(Action action, int warmup, int runs, double warmUpSeconds = WarmUpSeconds)
+    {
+        WarmUp(action, warmup, warmUpSeconds);
+        var times = new List<double>(runs);
         for (int i = 0; i < runs; i++)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var sw = Stopwatch.StartNew();
             action();
-            times[i] = sw.Elapsed.TotalMilliseconds;
+            times.Add(sw.Elapsed.TotalMilliseconds);
         }
-        Array.Sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : 0.5 * (times[(runs / 2) - 1] + times[runs / 2]);
+        return times;
+    }
+
+    /// <summary>The median of some times.</summary>
+    public static double Median(IEnumerable<double> times)
+    {
+        var sorted = times.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[(n / 2) - 1] + sorted[n / 2]);
     }
 }
