@@ -299,7 +299,7 @@ internal static unsafe partial class Conv2dKernels
                 float* bottom = top + (LaneWidth * LaneChannels);
                 var m = Take(Take(Take(Vector512.Load(top), Vector512.Load(top + LaneChannels)), Vector512.Load(bottom)), Vector512.Load(bottom + LaneChannels));
                 m += Vector512.Load(bias + h);
-                m = Vector512.ConditionalSelect(Vector512.GreaterThan(m, Vector512<float>.Zero) | ~Vector512.Equals(m, m), m, Vector512<float>.Zero);
+                m = PoolKernels.Relu(m);
                 m.Store(lane);
                 float* to = dst + ((long)h * plane) + j;
                 for (int c = 0; c < 16; c++)

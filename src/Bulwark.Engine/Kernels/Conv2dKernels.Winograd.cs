@@ -306,7 +306,7 @@ internal static unsafe partial class Conv2dKernels
                 var y11 = s11 - s12 - s13;
                 finite = Vector512.FusedMultiplyAdd(y00 + y01 + y10 + y11, Vector512<float>.Zero, finite);
                 var best = Take(Take(Take(y00, y01), y10), y11) + Vector512.Load(bias + h);
-                best = Vector512.ConditionalSelect(Vector512.GreaterThan(best, Vector512<float>.Zero) | ~Vector512.Equals(best, best), best, Vector512<float>.Zero);
+                best = PoolKernels.Relu(best);
                 best.Store(stage + ((nint)p * ld) + h);
             }
         }

@@ -444,7 +444,7 @@ internal static unsafe partial class Conv2dKernels
             }
         }
         // ReLU as the separate op computes it, so the results agree exactly.
-        TensorPrimitives.Max(dst, 0f, dst);
+        PoolKernels.ReluInPlace(dst);
     }
 
     private static int RoundUp(int value, int quantum) => (value + quantum - 1) / quantum * quantum;

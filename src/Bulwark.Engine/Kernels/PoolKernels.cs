@@ -204,6 +204,47 @@ internal static unsafe class PoolKernels
     }
 
     /// <summary>
+    /// values[i] = max(values[i], 0) exactly as the ReLU op computes it with
+    /// <c>TensorPrimitives.Max(x, 0)</c>: positive values and NaN stay, everything else (negative
+    /// values and −0) becomes +0. A kernel of its own so that it is compiled fully optimised on
+    /// first use: the library's generic loop starts out unoptimised in every process, which made
+    /// the first forward passes' fused convolutions twice as slow.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ReluInPlace(Span<float> values)
+    {
+        int i = 0;
+        fixed (float* p = values)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; i + 16 <= values.Length; i += 16)
+                {
+                    Relu(Vector512.Load(p + i)).Store(p + i);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i + 8 <= values.Length; i += 8)
+                {
+                    var v = Vector256.Load(p + i);
+                    Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero) | ~Vector256.Equals(v, v), v, Vector256<float>.Zero).Store(p + i);
+                }
+            }
+            for (; i < values.Length; i++)
+            {
+                float v = p[i];
+                p[i] = v > 0 || float.IsNaN(v) ? v : 0f;
+            }
+        }
+    }
+
+    /// <summary>The ReLU op's max(v, 0) per lane: positive values and NaN stay, the rest become +0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Relu(Vector512<float> v) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero) | ~Vector512.Equals(v, v), v, Vector512<float>.Zero);
+
+    /// <summary>
     /// Max pooling of one plane whose rows lie <paramref name="srcStride"/> apart (a convolution's
     /// product rows, computed on its plane width), plus <paramref name="add"/>:
     /// dst[i·OutW + j] = max over window (i, j) of src, + add. The same NaN rule as

@@ -101,6 +101,26 @@ public class FusedConvPoolTests
     }
 
     [Fact]
+    public void The_fused_ops_relu_kernel_equals_the_relu_op_bit_for_bit_at_every_length_0_to_67()
+    {
+        float[] special = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, -1e-45f, 1e-45f, -3.5f, 2.25f, float.MinValue, float.MaxValue];
+        var rng = new Rng(8);
+        for (int n = 0; n <= 67; n++)
+        {
+            var values = Tensor.Uniform(rng, -1, 1, Math.Max(n, 1)).ToArray()[..n];
+            for (int i = 0; i < n; i += 3)
+            {
+                values[i] = special[(i / 3) % special.Length];
+            }
+            var expected = values.ToArray();
+            System.Numerics.Tensors.TensorPrimitives.Max(expected, 0f, expected);
+            var actual = values.ToArray();
+            Bulwark.Engine.Kernels.PoolKernels.ReluInPlace(actual);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Fact]
     public void Fused_op_refuses_to_run_while_the_tape_records()
     {
         var x = Tensor.Zeros(1, 1, 4, 4);
