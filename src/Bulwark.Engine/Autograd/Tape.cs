@@ -133,7 +133,25 @@ public static class Tape
             {
                 // A gradient may share storage with another leaf's (Add hands one g to both inputs) or be a
                 // zero-stride view; each leaf gets storage of its own so in-place updates stay local.
-                var add = createGraph ? g : Tensor.FromArray(g.ToArray(), g.Shape.ToArray());
+                Tensor add;
+                if (createGraph)
+                {
+                    add = g;
+                }
+                else
+                {
+                    var data = GradientBuffers.Rent(g.Size);
+                    if (g.IsContiguous)
+                    {
+                        g.AsReadOnlySpan().CopyTo(data);
+                    }
+                    else
+                    {
+                        // A Linear weight's gradient arrives transposed; gathered straight into the buffer.
+                        StridedCopy.Gather(g, data);
+                    }
+                    add = Tensor.FromArray(data, g.Shape.ToArray());
+                }
                 tensor.Grad = tensor.Grad is null ? add : tensor.Grad.Add(add);
             }
         }

@@ -86,6 +86,24 @@ public abstract class Optimizer
     }
 
     /// <summary>
+    /// <see cref="ZeroGrad"/>, and the gradients' storage goes back to be reused by the next
+    /// backward pass. Only for loops that hold no reference to a gradient past this call (the
+    /// <see cref="Training.Trainer"/>): a gradient tensor kept from before would see its values
+    /// overwritten by a later step.
+    /// </summary>
+    internal void ZeroGradRecycling()
+    {
+        foreach (var p in parameters)
+        {
+            if (p.Grad is { } g)
+            {
+                p.Grad = null;
+                Autograd.GradientBuffers.Return(g);
+            }
+        }
+    }
+
+    /// <summary>
     /// Replaces the state with saved values (from <see cref="State"/> of an optimiser of the same
     /// kind over the same parameters). Values are copied, so later steps do not alter the source.
     /// </summary>

@@ -200,7 +200,9 @@ public sealed class Trainer
         }
         long correct = CountCorrect(logits, y);
         double value = l.Item();
-        optimizer.ZeroGrad();
+        // The gradients were made by this step and are seen by nothing after it: their storage is
+        // reused by the next step's backward pass.
+        optimizer.ZeroGradRecycling();
         return (value, correct);
     }
 
