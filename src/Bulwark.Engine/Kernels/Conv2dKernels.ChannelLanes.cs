@@ -37,11 +37,7 @@ internal static unsafe partial class Conv2dKernels
         var tapOff = new int[s.Kg];
         s.FillTapOffsets(tapOff, layout);
         var wt = TapMajor(w.Span, s.O, s.Kg);
-        var b = new float[s.O];
-        if (!bias.IsEmpty)
-        {
-            bias.Span.CopyTo(b);
-        }
+        var b = BiasOrZeros(bias, s.O);
         int srcSize = s.C * s.H * s.W;
         int plane = pool.OutH * pool.OutW;
         ConvParallel.Claim(s.N, ConvParallel.Workers(s.N), claims =>
@@ -63,6 +59,17 @@ internal static unsafe partial class Conv2dKernels
                 ArrayPool<float>.Shared.Return(rows);
             }
         });
+    }
+
+    // The bias as an array of its own, zeros when there is none, for the pointer kernels.
+    private static float[] BiasOrZeros(ReadOnlyMemory<float> bias, int channels)
+    {
+        var b = new float[channels];
+        if (!bias.IsEmpty)
+        {
+            bias.Span.CopyTo(b);
+        }
+        return b;
     }
 
     // One sample from its filled planes: the arrays pinned for the pointer kernel below. rows

@@ -48,22 +48,14 @@ internal static unsafe partial class Conv2dKernels
         var wt = TapMajor(w.Span, s.O, s.Kg);
         var u = ArrayPool<float>.Shared.Rent(16 * s.C * s.O);
         TransformWeights(wt, s.O, s.C, u);
-        var b = new float[s.O];
-        if (!bias.IsEmpty)
-        {
-            bias.Span.CopyTo(b);
-        }
+        var b = BiasOrZeros(bias, s.O);
+        var tapOff = new int[s.Kg];
+        s.FillTapOffsets(tapOff, layout);
         int blocks = pool.OutH * pool.OutW;
         // Block slots per (element, channel): whole tiles of LaneWidth, and room for the last chunk's
         // eight-slot store to run past the last block.
         int slots = RoundUp(blocks + BlocksPerVector, LaneWidth);
         int srcSize = s.C * s.H * s.W;
-        var tapOffsets = new Lazy<int[]>(() =>
-        {
-            var tapOff = new int[s.Kg];
-            s.FillTapOffsets(tapOff, layout);
-            return tapOff;
-        }, LazyThreadSafetyMode.ExecutionAndPublication);
         try
         {
             ConvParallel.Claim(s.N, ConvParallel.Workers(s.N), claims =>
@@ -94,7 +86,7 @@ internal static unsafe partial class Conv2dKernels
                         }
                         if (!finite)
                         {
-                            LanesSample(buf, layout, tapOffsets.Value, wt, b, m, s, pool, dst);
+                            LanesSample(buf, layout, tapOff, wt, b, m, s, pool, dst);
                         }
                     }
                 }
